@@ -1,0 +1,3 @@
+from .io import atomic_open, dump_json_atomic
+
+__all__ = ['atomic_open', 'dump_json_atomic']

@@ -1,7 +1,11 @@
 from .annotation import (AnnotationError, dump_annotation, load_annotation,
                          validate_annotation)
+from .long_video_dataset import LongVideoDataset
+from .transforms import LongVideoDecode, LongVideoInit, WeakClipSampler
+from .video_reader import OpenCVClipReader, VideoReadError
 
 __all__ = [
     'AnnotationError', 'dump_annotation', 'load_annotation',
-    'validate_annotation'
+    'validate_annotation', 'LongVideoDataset', 'LongVideoDecode',
+    'LongVideoInit', 'WeakClipSampler', 'OpenCVClipReader', 'VideoReadError'
 ]

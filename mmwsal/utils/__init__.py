@@ -1,3 +1,8 @@
+from .checkpoint import (checkpoint_safe_globals,
+                         register_checkpoint_safe_globals)
 from .io import atomic_open, dump_json_atomic
 
-__all__ = ['atomic_open', 'dump_json_atomic']
+__all__ = [
+    'atomic_open', 'dump_json_atomic', 'checkpoint_safe_globals',
+    'register_checkpoint_safe_globals'
+]

@@ -1,0 +1,3 @@
+from .loading import LongVideoDecode, LongVideoInit, WeakClipSampler
+
+__all__ = ['LongVideoDecode', 'LongVideoInit', 'WeakClipSampler']

@@ -1,0 +1,73 @@
+import json
+from fractions import Fraction
+import os.path as osp
+
+import numpy as np
+import pytest
+
+
+def frame_value(index: int) -> int:
+    """Grey level of frame ``index`` in a counter video: it tells a decoded
+    frame's index back within the codec's error."""
+    return 20 + (index * 7) % 210
+
+
+def write_counter_video(path, num_frames, fps=10, size=(48, 64)):
+    """Write an H.264 mp4 whose frame i is uniformly ``frame_value(i)``."""
+    import av
+    with av.open(str(path), 'w') as container:
+        stream = container.add_stream(
+            'libx264', rate=Fraction(fps).limit_denominator(1001))
+        stream.height, stream.width = size
+        stream.pix_fmt = 'yuv420p'
+        stream.codec_context.gop_size = 12
+        for i in range(num_frames):
+            img = np.full((*size, 3), frame_value(i), np.uint8)
+            frame = av.VideoFrame.from_ndarray(img, format='rgb24')
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
+def decoded_indices(frames):
+    """Frame indices that decoded counter-video frames show."""
+    table = np.array([frame_value(i) for i in range(30)])
+    out = []
+    for frame in frames:
+        diff = np.abs(table - float(frame.mean()))
+        out.append(int(diff.argmin()))
+    return out
+
+
+@pytest.fixture
+def long_video_set(tmp_path):
+    """Three counter videos and their unified annotation.
+
+    ``a``: 100 frames at 10 fps, ``b``: 7 frames (shorter than a clip),
+    ``c``: 45 frames at 7.5 fps (an odd rate). Segments: a has class 0 in
+    [2, 4] s and class 2 in [8, 10] s.
+    """
+    root = tmp_path / 'videos'
+    root.mkdir()
+    write_counter_video(root / 'a.mp4', 100, fps=10)
+    write_counter_video(root / 'b.mp4', 7, fps=10)
+    write_counter_video(root / 'c.mp4', 45, fps=7.5)
+    ann = {
+        'classes': ['jump', 'run', 'throw'],
+        'videos': {
+            'a': dict(subset='train', file='a.mp4', duration=10.0, fps=10.0,
+                      labels=[0, 2],
+                      segments=[dict(start=2.0, end=4.0, label=0),
+                                dict(start=8.0, end=10.0, label=2)]),
+            'b': dict(subset='train', file='b.mp4', duration=0.7, fps=10.0,
+                      labels=[1],
+                      segments=[dict(start=0.0, end=0.7, label=1)]),
+            'c': dict(subset='test', file='c.mp4', duration=6.0, fps=7.5,
+                      labels=[1]),
+        }
+    }
+    ann_file = tmp_path / 'ann.json'
+    ann_file.write_text(json.dumps(ann))
+    return str(ann_file), str(root), ann

@@ -1,0 +1,54 @@
+import decord
+import numpy as np
+import pytest
+
+from mmwsal.datasets import OpenCVClipReader, VideoReadError
+from tests.conftest import decoded_indices, write_counter_video
+
+
+def test_reader_returns_requested_frames_in_order(tmp_path):
+    path = write_counter_video(tmp_path / 'v.mp4', 60, fps=10)
+    rng = np.random.default_rng(0)
+    with OpenCVClipReader(path) as reader:
+        assert reader.num_frames == 60
+        assert reader.fps == pytest.approx(10)
+        for _ in range(10):
+            start = int(rng.integers(0, 50))
+            inds = [start + 2 * k for k in range(5)]
+            frames = reader.read(inds)
+            assert frames.shape == (5, 48, 64, 3)
+            assert decoded_indices(frames) == [i % 30 for i in inds]
+        # Repeats and any order, as looped short clips need.
+        frames = reader.read([5, 3, 5, 0])
+        assert decoded_indices(frames) == [5, 3, 5, 0]
+
+
+def test_reader_matches_decord(tmp_path):
+    path = write_counter_video(tmp_path / 'v.mp4', 40, fps=10)
+    inds = [31, 33, 35, 37]
+    with OpenCVClipReader(path) as reader:
+        ours = reader.read(inds).astype(np.int16)
+    vr = decord.VideoReader(path, num_threads=1)
+    theirs = vr.get_batch(inds).asnumpy().astype(np.int16)
+    del vr
+    assert np.abs(ours - theirs).mean() < 2
+
+
+def test_reader_pads_a_short_tail(tmp_path):
+    path = write_counter_video(tmp_path / 'v.mp4', 20, fps=10)
+    with OpenCVClipReader(path) as reader:
+        frames = reader.read([16, 18, 25, 27])  # 25, 27 do not exist
+    assert decoded_indices(frames) == [16, 18, 18, 18]
+
+
+def test_reader_errors_name_the_file(tmp_path):
+    bad = tmp_path / 'corrupt.mp4'
+    bad.write_bytes(b'\x00not a video' * 100)
+    with pytest.raises(VideoReadError, match='corrupt.mp4'):
+        OpenCVClipReader(str(bad))
+    with pytest.raises(VideoReadError, match='missing.mp4'):
+        OpenCVClipReader(str(tmp_path / 'missing.mp4'))
+    path = write_counter_video(tmp_path / 'v.mp4', 10)
+    with OpenCVClipReader(path) as reader:
+        with pytest.raises(ValueError, match='negative'):
+            reader.read([-1, 2])

@@ -71,3 +71,12 @@ def long_video_set(tmp_path):
     ann_file = tmp_path / 'ann.json'
     ann_file.write_text(json.dumps(ann))
     return str(ann_file), str(root), ann
+
+
+@pytest.fixture(autouse=True, scope='session')
+def mmaction_scope():
+    """Build components from MMAction2's registries, as a runner with
+    ``default_scope='mmaction'`` does."""
+    from mmaction.utils import register_all_modules
+    import mmwsal  # noqa: F401
+    register_all_modules(init_default_scope=True)

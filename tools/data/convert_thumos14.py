@@ -1,0 +1,49 @@
+"""Convert the official THUMOS14 temporal annotations to the unified JSON.
+
+Example::
+
+    python tools/data/convert_thumos14.py \
+        TH14_Temporal_annotations_validation/annotation \
+        TH14_Temporal_Annotations_Test/annotations/annotation \
+        data/thumos14/annotations.json --meta data/thumos14/meta.csv
+"""
+import argparse
+
+from mmwsal.datasets.annotation import dump_annotation
+from mmwsal.datasets.converters import SegmentStats, convert_thumos14, summary
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        'ann_dirs',
+        nargs='+',
+        help='folders with <ClassName>_val.txt / <ClassName>_test.txt')
+    parser.add_argument('out', help='output annotation JSON')
+    parser.add_argument(
+        '--meta', help='CSV with columns video_id,duration,fps')
+    parser.add_argument(
+        '--video-root',
+        help='probe duration and fps of videos missing from --meta here')
+    parser.add_argument(
+        '--file-template',
+        default='{video}.mp4',
+        help='video file relative to the video root; {video} is the id')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    stats = SegmentStats()
+    ann = convert_thumos14(
+        args.ann_dirs,
+        meta_file=args.meta,
+        video_root=args.video_root,
+        file_template=args.file_template,
+        stats=stats)
+    dump_annotation(ann, args.out)
+    print(summary(f'THUMOS14 -> {args.out}', ann, stats))
+
+
+if __name__ == '__main__':
+    main()

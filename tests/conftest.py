@@ -80,3 +80,35 @@ def mmaction_scope():
     from mmaction.utils import register_all_modules
     import mmwsal  # noqa: F401
     register_all_modules(init_default_scope=True)
+
+
+@pytest.fixture(scope='session')
+def tiny_synthetic(tmp_path_factory):
+    """A small synthetic long-video set shared by the training tests."""
+    from mmwsal.datasets.synthetic import generate_synthetic_dataset
+    root = tmp_path_factory.mktemp('synthetic')
+    ann_file = generate_synthetic_dataset(
+        str(root), num_videos=8, seed=0, size=(48, 64), min_duration=8,
+        max_duration=10, fps=8)
+    return ann_file, str(root)
+
+
+DEMO_CONFIG = 'configs/weak/weak_x3d-tiny_8x4_8e_synthetic.py'
+
+
+def tiny_train_options(ann_file, root, max_epochs=2):
+    """``--cfg-options`` that point the demo config at a tiny data set and
+    make it run in seconds."""
+    opts = {}
+    for split in ('train', 'val', 'test'):
+        opts[f'{split}_dataloader.dataset.ann_file'] = ann_file
+        opts[f'{split}_dataloader.dataset.data_prefix.video'] = root
+        opts[f'{split}_dataloader.num_workers'] = 0
+        opts[f'{split}_dataloader.persistent_workers'] = False
+    opts.update({
+        'train_dataloader.batch_size': 2,
+        'train_cfg.max_epochs': max_epochs,
+        'train_cfg.val_interval': max_epochs,
+        'default_hooks.logger.interval': 1,
+    })
+    return opts

@@ -6,6 +6,8 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mmwsal.utils import prepare_cpu_distributed
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a recognizer')
@@ -103,6 +105,7 @@ def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -43,5 +43,4 @@ train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-env_cfg = dict(dist_cfg=dict(backend='gloo'))
 default_hooks = dict(logger=dict(interval=5))

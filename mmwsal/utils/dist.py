@@ -1,0 +1,38 @@
+"""Distributed set-up that also works on machines without a GPU."""
+import torch
+import torch.distributed as dist
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+
+def prepare_cpu_distributed(cfg: Config) -> bool:
+    """Make a torchrun launch (``launcher='pytorch'``) work without a GPU.
+
+    mmengine's ``init_dist('pytorch')`` calls ``torch.cuda.set_device`` and
+    its default DDP wrapper passes ``device_ids=[LOCAL_RANK]``; both fail on
+    a CPU-only machine. When no GPU is visible this starts the process group
+    with the gloo backend (the Runner then finds it initialised and uses it)
+    and a DDP ``model_wrapper_cfg`` with ``device_ids=None``. With a GPU nothing changes.
+
+    Args:
+        cfg (Config): The config, with ``launcher`` already merged.
+
+    Returns:
+        bool: Whether the CPU set-up was applied.
+    """
+    if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available():
+        return False
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+        print_log(
+            f'No GPU: started a gloo process group (rank '
+            f'{dist.get_rank()} of {dist.get_world_size()}).',
+            logger='current')
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False)
+    if wrapper.get('type', 'MMDistributedDataParallel').endswith(
+            'DistributedDataParallel'):
+        # An explicit None keeps the Runner from adding [LOCAL_RANK].
+        wrapper.setdefault('device_ids', None)
+    cfg.model_wrapper_cfg = wrapper
+    return True

@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_DIR ?= work_dirs/demo
-DEMO_CONFIG ?= configs/weak/weak_x3d-tiny_8x4_8e_synthetic.py
+DEMO_CONFIG ?= configs/weak/weak_x3d-tiny_8x4_30e_synthetic.py
 
 .PHONY: install demo test test-all clean-demo
 
@@ -21,7 +21,7 @@ $(STAMP): setup.py requirements.txt requirements/*.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) tools/data/make_synthetic.py --out-dir data/synthetic
+	$(PY) tools/data/make_synthetic.py --out-dir data/synthetic --num-videos 60
 	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_DIR) --seed 0
 	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_DIR)/last_checkpoint)" \
 		--work-dir $(DEMO_DIR)

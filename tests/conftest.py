@@ -93,7 +93,7 @@ def tiny_synthetic(tmp_path_factory):
     return ann_file, str(root)
 
 
-DEMO_CONFIG = 'configs/weak/weak_x3d-tiny_8x4_8e_synthetic.py'
+DEMO_CONFIG = 'configs/weak/weak_x3d-tiny_8x4_30e_synthetic.py'
 
 
 def tiny_train_options(ann_file, root, max_epochs=2):

@@ -1,11 +1,13 @@
 from .annotation import (AnnotationError, dump_annotation, load_annotation,
                          validate_annotation)
 from .long_video_dataset import LongVideoDataset
+from .synthetic import generate_synthetic_dataset
 from .transforms import LongVideoDecode, LongVideoInit, WeakClipSampler
 from .video_reader import OpenCVClipReader, VideoReadError
 
 __all__ = [
     'AnnotationError', 'dump_annotation', 'load_annotation',
     'validate_annotation', 'LongVideoDataset', 'LongVideoDecode',
-    'LongVideoInit', 'WeakClipSampler', 'OpenCVClipReader', 'VideoReadError'
+    'LongVideoInit', 'WeakClipSampler', 'OpenCVClipReader', 'VideoReadError',
+    'generate_synthetic_dataset'
 ]

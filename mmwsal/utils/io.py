@@ -28,6 +28,11 @@ def atomic_open(path: str, mode: str = 'w', **kwargs) -> Iterator[Any]:
     os.makedirs(directory, exist_ok=True)
     fd, tmp_path = tempfile.mkstemp(
         dir=directory, prefix=f'.{osp.basename(path)}.', suffix='.tmp')
+    # mkstemp creates the file readable by its owner only; give the result
+    # the permissions a plain open() would.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)
     try:
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f

@@ -1,5 +1,5 @@
 # Synthetic long videos: 6 motion classes over moving textured backgrounds.
-# Generate: python tools/data/make_synthetic.py --out-dir data/synthetic
+# Generate: python tools/data/make_synthetic.py --out-dir data/synthetic --num-videos 60
 _base_ = ['./long_video.py']
 
 data_root = 'data/synthetic'

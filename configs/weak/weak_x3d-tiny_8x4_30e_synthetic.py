@@ -5,11 +5,11 @@
 # Set label_mode='clean' in the train pipeline for the "Full (Clean)" oracle.
 _base_ = [
     '../_base_/models/x3d_tiny.py', '../_base_/datasets/synthetic.py',
-    '../_base_/schedules/adamw_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_cosine_30e.py', '../_base_/default_runtime.py'
 ]
 
 clip_len, frame_interval = 8, 4
-model = dict(cls_head=dict(num_classes=6))
+model = dict(cls_head=dict(num_classes={{_base_.num_classes}}))
 
 meta_keys = ('video_id', 'video_index', 'clip_position', 'num_positions')
 train_pipeline = [

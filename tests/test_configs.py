@@ -1,0 +1,70 @@
+"""Every shipped config loads, and its parts agree with the code."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.dataset import Compose
+
+from mmaction.registry import MODELS
+from mmwsal.datasets.converters import multithumos, thumos14
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIGS = sorted(
+    osp.relpath(p, REPO)
+    for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
+                       recursive=True))
+DATASET_CONFIGS = [
+    p for p in CONFIGS
+    if '_base_/datasets/' in p and not p.endswith('long_video.py')
+]
+METHOD_CONFIGS = [p for p in CONFIGS if '_base_' not in p]
+
+
+def load(path):
+    return Config.fromfile(osp.join(REPO, path))
+
+
+def test_there_are_configs():
+    assert len(DATASET_CONFIGS) >= 7 and METHOD_CONFIGS
+
+
+@pytest.mark.parametrize('path', DATASET_CONFIGS)
+def test_dataset_configs(path):
+    cfg = load(path)
+    train = cfg.train_dataloader.dataset
+    test = cfg.test_dataloader.dataset
+    assert train.type == test.type == 'LongVideoDataset'
+    assert train.ann_file == test.ann_file == cfg.ann_file
+    assert train.data_prefix.video == cfg.data_root
+    assert train.subset != test.subset
+    assert test.test_mode and not train.get('test_mode', False)
+    assert cfg.num_classes > 0
+
+
+def test_subset_names_are_those_the_converters_write():
+    thumos = load('configs/_base_/datasets/thumos14.py')
+    assert thumos.train_dataloader.dataset.subset == thumos14.SUBSETS['val']
+    assert thumos.test_dataloader.dataset.subset == thumos14.SUBSETS['test']
+    multi = load('configs/_base_/datasets/multithumos.py')
+    assert {multi.train_dataloader.dataset.subset,
+            multi.test_dataloader.dataset.subset} == set(
+                multithumos.SUBSET_PREFIXES.values())
+    charades = load('configs/_base_/datasets/charades.py')
+    assert (charades.train_dataloader.dataset.subset,
+            charades.test_dataloader.dataset.subset) == ('train', 'test')
+
+
+@pytest.mark.parametrize('path', METHOD_CONFIGS)
+def test_method_configs_build(path):
+    cfg = load(path)
+    assert cfg.custom_imports.imports == ['mmwsal']
+    assert cfg.default_scope == 'mmaction'
+    model = MODELS.build(cfg.model)
+    assert model.cls_head.num_classes == cfg.num_classes
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        pipeline = Compose(cfg[loader].dataset.pipeline)
+        assert len(pipeline.transforms) == len(cfg[loader].dataset.pipeline)
+        meta_keys = cfg[loader].dataset.pipeline[-1].meta_keys
+        assert {'video_index', 'clip_position', 'num_positions'} <= set(
+            meta_keys)

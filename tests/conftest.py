@@ -1,6 +1,5 @@
 import json
 from fractions import Fraction
-import os.path as osp
 
 import numpy as np
 import pytest
@@ -78,6 +77,7 @@ def mmaction_scope():
     """Build components from MMAction2's registries, as a runner with
     ``default_scope='mmaction'`` does."""
     from mmaction.utils import register_all_modules
+
     import mmwsal  # noqa: F401
     register_all_modules(init_default_scope=True)
 

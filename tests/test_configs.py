@@ -3,10 +3,10 @@ import glob
 import os.path as osp
 
 import pytest
+from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
-from mmaction.registry import MODELS
 from mmwsal.datasets.converters import multithumos, thumos14
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))

@@ -50,6 +50,18 @@ def _is_int(x) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
+def _interval_problem(start, end, duration: Optional[float]):
+    """Why ``[start, end]`` is not an interval of the video, or None."""
+    if not _is_number(start) or not _is_number(end):
+        return f'start and end must be numbers, got {start!r}, {end!r}'
+    if start > end:
+        return f'start {start} is after end {end}'
+    if duration is not None and (start < -TIME_EPS
+                                 or end > duration + TIME_EPS):
+        return f'[{start}, {end}] is outside the video [0, {duration}]'
+    return None
+
+
 def _check_video(vid: str, info, num_classes: int,
                  video_root: Optional[str]) -> List[str]:
     """Return the problems of one video entry, each naming its field."""
@@ -106,16 +118,10 @@ def _check_video(vid: str, info, num_classes: int,
         if not isinstance(seg, dict) or set(seg) != {'start', 'end', 'label'}:
             err(name, f'must be {{"start", "end", "label"}}, got {seg!r}')
             continue
-        start, end, label = seg['start'], seg['end'], seg['label']
-        if not _is_number(start) or not _is_number(end):
-            err(name, f'start and end must be numbers, got {start!r}, '
-                f'{end!r}')
-        elif start > end:
-            err(name, f'start {start} is after end {end}')
-        elif duration is not None and (start < -TIME_EPS
-                                       or end > duration + TIME_EPS):
-            err(name, f'[{start}, {end}] is outside the video '
-                f'[0, {duration}]')
+        problem = _interval_problem(seg['start'], seg['end'], duration)
+        if problem:
+            err(name, problem)
+        label = seg['label']
         if not _is_int(label) or not 0 <= label < num_classes:
             err(f'{name}.label',
                 f'{label!r} is not a class index in [0, {num_classes})')
@@ -129,15 +135,12 @@ def _check_video(vid: str, info, num_classes: int,
         ambiguous = []
     for i, seg in enumerate(ambiguous):
         name = f'ambiguous[{i}]'
-        if (not isinstance(seg, dict) or set(seg) != {'start', 'end'}
-                or not _is_number(seg['start'])
-                or not _is_number(seg['end'])):
+        if not isinstance(seg, dict) or set(seg) != {'start', 'end'}:
             err(name, f'must be {{"start": s, "end": e}}, got {seg!r}')
-        elif seg['start'] > seg['end'] or (
-                duration is not None and
-            (seg['start'] < -TIME_EPS or seg['end'] > duration + TIME_EPS)):
-            err(name, f'[{seg["start"]}, {seg["end"]}] is not an interval '
-                f'inside the video [0, {duration}]')
+            continue
+        problem = _interval_problem(seg['start'], seg['end'], duration)
+        if problem:
+            err(name, problem)
 
     clicks = info.get('background_clicks', [])
     if not isinstance(clicks, list):
@@ -189,7 +192,7 @@ def validate_annotation(ann: Dict,
             for vid, info in videos.items():
                 errors.extend(
                     _check_video(vid, info, len(classes), video_root))
-                if len(errors) >= MAX_REPORTED_ERRORS:
+                if len(errors) > MAX_REPORTED_ERRORS:
                     break
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]

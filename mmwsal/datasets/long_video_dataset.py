@@ -3,10 +3,10 @@ import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
-from mmengine.logging import print_log
-
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
+from mmengine.logging import print_log
+
 from .annotation import load_annotation
 from .video_reader import VideoReadError
 

@@ -30,6 +30,10 @@ class OpenCVClipReader:
         filename (str): Path of the video.
         fps (float, optional): Frame rate to report when the container
             reports none. Defaults to None.
+        num_threads (int): Decoder threads. One per reader by default:
+            every dataloader worker has its own reader, and OpenCV would
+            otherwise start one decoding thread per CPU in each of them.
+            0 lets OpenCV choose. Defaults to 1.
 
     Attributes:
         num_frames (int): Number of frames the container reports.
@@ -39,9 +43,13 @@ class OpenCVClipReader:
         VideoReadError: If the file cannot be opened or has no frames.
     """
 
-    def __init__(self, filename: str, fps: Optional[float] = None) -> None:
+    def __init__(self,
+                 filename: str,
+                 fps: Optional[float] = None,
+                 num_threads: int = 1) -> None:
         self.filename = filename
-        self._cap = cv2.VideoCapture(filename)
+        self._cap = cv2.VideoCapture(filename, cv2.CAP_FFMPEG,
+                                     [cv2.CAP_PROP_N_THREADS, num_threads])
         if not self._cap.isOpened():
             self._cap.release()
             raise VideoReadError(filename, 'cannot be opened as a video')

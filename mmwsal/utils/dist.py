@@ -12,7 +12,8 @@ def prepare_cpu_distributed(cfg: Config) -> bool:
     its default DDP wrapper passes ``device_ids=[LOCAL_RANK]``; both fail on
     a CPU-only machine. When no GPU is visible this starts the process group
     with the gloo backend (the Runner then finds it initialised and uses it)
-    and a DDP ``model_wrapper_cfg`` with ``device_ids=None``. With a GPU nothing changes.
+    and a DDP ``model_wrapper_cfg`` with ``device_ids=None``. With a GPU
+    nothing changes.
 
     Args:
         cfg (Config): The config, with ``launcher`` already merged.
@@ -25,7 +26,7 @@ def prepare_cpu_distributed(cfg: Config) -> bool:
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
         print_log(
-            f'No GPU: started a gloo process group (rank '
+            'No GPU: started a gloo process group (rank '
             f'{dist.get_rank()} of {dist.get_world_size()}).',
             logger='current')
     wrapper = cfg.get('model_wrapper_cfg') or dict(

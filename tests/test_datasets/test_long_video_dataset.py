@@ -70,7 +70,8 @@ def test_unknown_subset_and_bad_annotation(long_video_set, tmp_path):
     ann['videos']['a']['labels'] = [0, 7]
     bad = tmp_path / 'bad.json'
     bad.write_text(json.dumps(ann))
-    with pytest.raises(AnnotationError, match="(?s)bad.json.*video 'a'.*labels\\[1\\]"):
+    with pytest.raises(AnnotationError,
+                       match="(?s)bad.json.*video 'a'.*labels\\[1\\]"):
         LongVideoDataset(str(bad), PIPELINE, data_prefix=dict(video=root))
 
 

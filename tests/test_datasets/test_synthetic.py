@@ -8,8 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mmwsal.datasets import load_annotation
-from mmwsal.datasets import synthetic
+from mmwsal.datasets import load_annotation, synthetic
 from mmwsal.datasets.synthetic import (MOTION_CLASSES, encode_video,
                                        generate_synthetic_dataset,
                                        make_video_specs, render_frames,

@@ -52,3 +52,12 @@ def test_reader_errors_name_the_file(tmp_path):
     with OpenCVClipReader(path) as reader:
         with pytest.raises(ValueError, match='negative'):
             reader.read([-1, 2])
+
+
+def test_reader_uses_the_requested_decoder_threads(tmp_path):
+    import cv2
+    path = write_counter_video(tmp_path / 'v.mp4', 10)
+    with OpenCVClipReader(path) as reader:
+        assert reader._cap.get(cv2.CAP_PROP_N_THREADS) == 1
+    with OpenCVClipReader(path, num_threads=2) as reader:
+        assert reader._cap.get(cv2.CAP_PROP_N_THREADS) == 2

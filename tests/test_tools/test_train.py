@@ -1,6 +1,7 @@
 import copy
 import os
 import os.path as osp
+import re
 import socket
 import subprocess
 import sys
@@ -25,23 +26,44 @@ def as_cli(options):
     return ['--cfg-options'] + [f'{k}={v}' for k, v in options.items()]
 
 
-def test_dist_train_two_processes_on_cpu(tiny_synthetic, tmp_path):
-    ann_file, root = tiny_synthetic
-    work_dir = tmp_path / 'work'
+def run_tool(args, **env):
     env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()),
-               OMP_NUM_THREADS='1')
+               OMP_NUM_THREADS='1', **env)
     proc = subprocess.run(
-        ['bash', 'tools/dist_train.sh', DEMO_CONFIG, '2', '--work-dir',
-         str(work_dir)] + as_cli(tiny_train_options(ann_file, root)),
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]
+    return log
+
+
+def logged_mean_ap(log):
+    found = re.findall(r'acc/mean_average_precision: ([0-9.]+)', log)
+    assert found, log[-3000:]
+    return float(found[-1])
+
+
+def test_dist_train_and_test_two_processes_on_cpu(tiny_synthetic, tmp_path):
+    ann_file, root = tiny_synthetic
+    work_dir = tmp_path / 'work'
+    options = as_cli(tiny_train_options(ann_file, root))
+    log = run_tool(['bash', 'tools/dist_train.sh', DEMO_CONFIG, '2',
+                    '--work-dir', str(work_dir)] + options)
     assert 'gloo process group (rank 0 of 2)' in log
     assert (work_dir / 'epoch_2.pth').is_file()
     assert 'acc/mean_average_precision' in log
     # 6 training videos, 2 ranks, batch 2: the sampler gives each rank 3
     # videos, so an epoch is 2 iterations, not the 3 of one process.
     assert 'Epoch(train) [2][2/2]' in log
+
+    # Two-process testing gathers both ranks' results: the same mAP as one
+    # process on the same checkpoint.
+    ckpt = str(work_dir / 'epoch_2.pth')
+    dist_log = run_tool(['bash', 'tools/dist_test.sh', DEMO_CONFIG, ckpt, '2',
+                         '--work-dir', str(tmp_path / 'dist_test')] + options)
+    single_log = run_tool([sys.executable, 'tools/test.py', DEMO_CONFIG, ckpt,
+                           '--work-dir', str(tmp_path / 'test')] + options)
+    assert 'rank 0 of 2' in dist_log
+    assert logged_mean_ap(dist_log) == logged_mean_ap(single_log)
 
 
 class RecordResumeState(Hook):

@@ -8,8 +8,7 @@ Example (action segmentation layout, split 1)::
 import argparse
 
 from mmwsal.datasets.annotation import dump_annotation
-from mmwsal.datasets.converters import (SegmentStats, convert_breakfast,
-                                        summary)
+from mmwsal.datasets.converters import SegmentStats, convert_breakfast, summary
 from mmwsal.datasets.converters.breakfast import (FPS, LABEL_FORMATS, LEVELS,
                                                   NUM_SPLITS)
 

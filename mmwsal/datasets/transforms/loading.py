@@ -1,10 +1,10 @@
 """Opening long videos, sampling one clip position, decoding the clip."""
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
+from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from mmaction.registry import TRANSFORMS
 from ..video_reader import OpenCVClipReader, VideoReadError
 
 
@@ -26,17 +26,30 @@ class LongVideoInit(BaseTransform):
         - total_frames
         - avg_fps
 
+    Args:
+        num_threads (int): Decoder threads per reader (see
+            :class:`OpenCVClipReader`). Defaults to 1.
+
     Raises:
         VideoReadError: If the video cannot be opened. The dataset turns
             this into a skipped sample in training and an error in testing.
     """
 
+    def __init__(self, num_threads: int = 1) -> None:
+        self.num_threads = num_threads
+
     def transform(self, results: Dict) -> Dict:
-        reader = OpenCVClipReader(results['filename'], fps=results.get('fps'))
+        reader = OpenCVClipReader(
+            results['filename'],
+            fps=results.get('fps'),
+            num_threads=self.num_threads)
         results['video_reader'] = reader
         results['total_frames'] = reader.num_frames
         results['avg_fps'] = reader.fps
         return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(num_threads={self.num_threads})'
 
 
 @TRANSFORMS.register_module()

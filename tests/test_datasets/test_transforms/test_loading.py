@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from mmwsal.datasets import (LongVideoDecode, LongVideoInit,
-                             WeakClipSampler)
-from tests.conftest import decoded_indices, write_counter_video
+from mmwsal.datasets import LongVideoDecode, LongVideoInit, WeakClipSampler
+from tests.conftest import decoded_indices
 
 
 def run_pipeline(filename, sampler, label, segments=(), fps=None):

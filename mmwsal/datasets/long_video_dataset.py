@@ -29,8 +29,9 @@ class LongVideoDataset(BaseActionDataset):
     - ``segments``: ``(start, end, label)`` tuples, for evaluation and the
       oracle "Full (Clean)" baseline only; weak training never reads them.
 
-    A video that cannot be read is reported once and replaced by another
-    sample in training; in test mode it raises an error naming the file.
+    A video that cannot be read is reported once (per dataloader worker) and
+    replaced by another sample for the rest of training; in test mode it
+    raises an error naming the file.
 
     Args:
         ann_file (str): Path of the unified annotation JSON.

@@ -116,3 +116,23 @@ def test_corrupt_video_raises_in_test_mode(long_video_set):
                           test_mode=True)
     with pytest.raises(VideoReadError, match='c.mp4'):
         ds[0]
+
+
+def test_clip_metadata_reaches_the_data_sample(long_video_set):
+    ann_file, root, _ = long_video_set
+    pipeline = PIPELINE + [
+        dict(type='Resize', scale=(32, 32), keep_ratio=False),
+        dict(type='FormatShape', input_format='NCTHW'),
+        dict(type='PackActionInputs',
+             meta_keys=('video_id', 'video_index', 'clip_position',
+                        'num_positions')),
+    ]
+    ds = LongVideoDataset(ann_file, pipeline, data_prefix=dict(video=root),
+                          subset='train')
+    item = ds[0]
+    sample = item['data_samples']
+    assert item['inputs'].shape == (1, 3, 4, 32, 32)
+    assert sample.video_id == 'a' and sample.video_index == 0
+    assert sample.num_positions == 13
+    assert 0 <= sample.clip_position < 13
+    np.testing.assert_array_equal(sample.gt_labels.item.numpy(), [1, 0, 1])

@@ -32,23 +32,26 @@ except ImportError:  # pragma: no cover - depends on the environment
     av = None
 
 # Bump when rendering or layout changes, so that old datasets are redone.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MOTION_CLASSES = ('move_right', 'move_left', 'rotate', 'oscillate_vertical',
                   'pulse', 'orbit', 'move_up', 'move_down')
 DISTRACTOR_MOTIONS = ('static', 'wobble', 'flicker', 'shimmer')
 SHAPES = ('ellipse', 'rectangle', 'diamond', 'triangle', 'cross')
 # ((amplitude range, unit), frequency range in Hz) of periodic motions; the
 # unit of a pixel amplitude is the frame height ('h') or shorter side ('s').
+# Classes run at 0.45-0.65 Hz: about one cycle in a 1.6 s clip (8 frames at
+# stride 2, 10 fps) and 4-5 samples per cycle at stride 4 (2.5 Hz), so they
+# neither look like a translation nor alias. Distractors stay unlike them.
 PERIODIC = dict(
-    oscillate_vertical=((0.15, 0.25, 'h'), (0.6, 1.0)),
-    pulse=((0.3, 0.45, None), (0.5, 0.9)),
-    orbit=((0.15, 0.25, 's'), (0.3, 0.6)),
+    oscillate_vertical=((0.15, 0.2, 'h'), (0.45, 0.65)),
+    pulse=((0.3, 0.45, None), (0.45, 0.65)),
+    orbit=((0.12, 0.18, 's'), (0.45, 0.65)),
     wobble=((1.0, 2.5, None), (0.1, 0.3)),
     shimmer=((0.2, 0.35, None), (0.5, 1.5)))
 MAX_CLASSES_PER_VIDEO = 3
-MAX_INSTANCES_PER_VIDEO = 4
+MAX_INSTANCES_PER_VIDEO = 6
 MIN_INSTANCE_SECONDS = 1.0
-MEAN_INSTANCE_SECONDS = 5.0
+MEAN_INSTANCE_SECONDS = 4.0
 MIN_GAP_SECONDS = 0.5
 COVERAGE_RANGE = (0.2, 0.4)
 GOP_SECONDS = 2.0
@@ -64,7 +67,7 @@ def _appearance(rng, height: int, width: int) -> Dict:
         colours[1] = 255 - colours[0]
     return dict(
         shape=str(rng.choice(SHAPES)),
-        radius=rng.uniform(0.08, 0.14) * min(height, width),
+        radius=rng.uniform(0.16, 0.24) * min(height, width),
         aspect=rng.uniform(0.6, 1.4),
         colours=colours.tolist(),
         stripe_period=rng.uniform(0.4, 0.9),
@@ -78,7 +81,9 @@ def _motion_params(rng, motion: str, height: int, width: int) -> Dict:
         x=rng.uniform(0.25, 0.75) * width,
         y=rng.uniform(0.25, 0.75) * height,
         angle=rng.uniform(0, 2 * math.pi))
-    sign, speed = rng.choice([-1.0, 1.0]), rng.uniform(0.25, 0.45)
+    # Slow enough that a moving or rotating object overlaps itself between
+    # frames of a stride-4 clip (under 0.6 rad, about half its radius).
+    sign, speed = rng.choice([-1.0, 1.0]), rng.uniform(0.12, 0.2)
     if motion.startswith('move_'):
         p['vx' if motion in ('move_right', 'move_left') else 'vy'] = dict(
             move_right=width,
@@ -86,7 +91,7 @@ def _motion_params(rng, motion: str, height: int, width: int) -> Dict:
             move_down=height,
             move_up=-height)[motion] * speed
     elif motion == 'rotate':
-        p['omega'] = sign * speed * 4 * math.pi
+        p['omega'] = sign * speed * 7
     elif motion in PERIODIC:
         (lo, hi, side), freq = PERIODIC[motion]
         unit = dict(h=height, s=min(height, width)).get(side, 1.0)
@@ -129,8 +134,9 @@ def _make_video_spec(seed: int, index: int, subset: str,
     gaps[1:-1] += min_gap
     labels = list(class_set) + list(rng.choice(class_set, n - k))
     rng.shuffle(labels)
-    # Camera drift in pixels per second, slow next to the move_* classes.
-    drift, heading = rng.uniform(0.02, 0.08) * width, rng.uniform(0, 7)
+    # Camera drift in pixels per second, a tenth of the move_* speeds; a
+    # low-contrast texture, so that object motion dominates the clip.
+    drift, heading = rng.uniform(0.005, 0.02) * width, rng.uniform(0, 7)
     spec = VideoSpec(
         video_id=f'synthetic_{index:05d}',
         subset=subset,
@@ -140,7 +146,8 @@ def _make_video_spec(seed: int, index: int, subset: str,
         width=width,
         background=dict(
             seed=int(rng.integers(2**31)),
-            colours=rng.uniform(20, 235, (3, 3)).tolist(),
+            colours=(rng.uniform(70, 185, 3) +
+                     rng.uniform(-35, 35, (3, 3))).tolist(),
             velocity=[drift * math.cos(heading), drift * math.sin(heading)],
             wobble=[rng.uniform(0, 3),
                     rng.uniform(0.05, 0.2)]))

@@ -29,7 +29,7 @@ setup(
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests',
                                     'benchmarks')),
-    python_requires='>=3.9',
+    python_requires='>=3.10',
     install_requires=parse_requirements('requirements/runtime.txt'),
     extras_require={'tests': parse_requirements('requirements/tests.txt')},
     license='Apache License 2.0',

@@ -34,6 +34,9 @@ class OpenCVClipReader:
             every dataloader worker has its own reader, and OpenCV would
             otherwise start one decoding thread per CPU in each of them.
             0 lets OpenCV choose. Defaults to 1.
+        num_frames (int, optional): Frame count to use when the container
+            reports none (some WebM/MKV files), e.g. duration x fps from the
+            annotation. Defaults to None.
 
     Attributes:
         num_frames (int): Number of frames the container reports.
@@ -46,7 +49,8 @@ class OpenCVClipReader:
     def __init__(self,
                  filename: str,
                  fps: Optional[float] = None,
-                 num_threads: int = 1) -> None:
+                 num_threads: int = 1,
+                 num_frames: Optional[int] = None) -> None:
         self.filename = filename
         self._cap = cv2.VideoCapture(filename, cv2.CAP_FFMPEG,
                                      [cv2.CAP_PROP_N_THREADS, num_threads])
@@ -54,6 +58,8 @@ class OpenCVClipReader:
             self._cap.release()
             raise VideoReadError(filename, 'cannot be opened as a video')
         self.num_frames = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        if self.num_frames <= 0 and num_frames:
+            self.num_frames = int(num_frames)
         container_fps = float(self._cap.get(cv2.CAP_PROP_FPS))
         self.fps = container_fps if container_fps > 0 else fps
         if self.num_frames <= 0:

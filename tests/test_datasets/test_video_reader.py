@@ -61,3 +61,33 @@ def test_reader_uses_the_requested_decoder_threads(tmp_path):
         assert reader._cap.get(cv2.CAP_PROP_N_THREADS) == 1
     with OpenCVClipReader(path, num_threads=2) as reader:
         assert reader._cap.get(cv2.CAP_PROP_N_THREADS) == 2
+
+
+def test_reader_falls_back_to_the_given_frame_count(tmp_path, monkeypatch):
+    import cv2
+
+    import mmwsal.datasets.video_reader as module
+    path = write_counter_video(tmp_path / 'v.mp4', 12, fps=10)
+
+    real_capture = cv2.VideoCapture
+
+    class NoCount:
+        """A container that reports neither frame count nor rate."""
+
+        def __init__(self, *args):
+            self._cap = real_capture(*args)
+
+        def get(self, prop):
+            if prop in (cv2.CAP_PROP_FRAME_COUNT, cv2.CAP_PROP_FPS):
+                return 0.0
+            return self._cap.get(prop)
+
+        def __getattr__(self, name):
+            return getattr(self._cap, name)
+
+    monkeypatch.setattr(module.cv2, 'VideoCapture', NoCount)
+    with pytest.raises(VideoReadError, match='reports no frames'):
+        OpenCVClipReader(path)
+    with OpenCVClipReader(path, fps=12.5, num_frames=12) as reader:
+        assert (reader.num_frames, reader.fps) == (12, 12.5)
+        assert decoded_indices(reader.read([3, 4])) == [3, 4]

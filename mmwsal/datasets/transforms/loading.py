@@ -19,12 +19,17 @@ class LongVideoInit(BaseTransform):
     Required Keys:
 
         - filename
+        - fps, total_frames (optional; used only when the container does
+          not report them)
 
     Added Keys:
 
         - video_reader
-        - total_frames
         - avg_fps
+
+    Modified Keys:
+
+        - total_frames
 
     Args:
         num_threads (int): Decoder threads per reader (see
@@ -42,7 +47,8 @@ class LongVideoInit(BaseTransform):
         reader = OpenCVClipReader(
             results['filename'],
             fps=results.get('fps'),
-            num_threads=self.num_threads)
+            num_threads=self.num_threads,
+            num_frames=results.get('total_frames'))
         results['video_reader'] = reader
         results['total_frames'] = reader.num_frames
         results['avg_fps'] = reader.fps

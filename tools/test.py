@@ -6,7 +6,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmwsal.utils import prepare_cpu_distributed
+from mmwsal.utils import finish_distributed, prepare_cpu_distributed
 
 
 def parse_args():
@@ -63,6 +63,7 @@ def main():
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.test()
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -37,3 +37,16 @@ def prepare_cpu_distributed(cfg: Config) -> bool:
         wrapper.setdefault('device_ids', None)
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def finish_distributed() -> None:
+    """Wait for every rank, then shut the process group down.
+
+    Without this a rank that finishes first (rank 0 still saving the best
+    checkpoint, say) exits with the backend's threads alive, and gloo aborts
+    it ("terminate called without an active exception"), which torchrun
+    reports as a failed run.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

@@ -1,9 +1,9 @@
-"""mmwsal: weakly supervised learning on long untrimmed videos for
+'''mmwsal: weakly supervised learning on long untrimmed videos for
 MMAction2.
 
 Importing the package checks the versions it was tested with and registers
 every component into MMAction2's registries.
-"""
+'''
 import mmaction
 import mmengine
 from mmengine.utils import digit_version
@@ -24,9 +24,11 @@ def _check_version(name: str, version: str, low: str, high: str) -> None:
 _check_version('mmaction2', mmaction.__version__, MMACTION_MIN, MMACTION_MAX)
 _check_version('mmengine', mmengine.__version__, MMENGINE_MIN, MMENGINE_MAX)
 
-from . import datasets, engine, models, utils  # noqa: E402,F401
+from . import datasets, engine, evaluation, models, utils  # noqa: E402,F401
 from .utils.checkpoint import register_checkpoint_safe_globals  # noqa: E402
 
 register_checkpoint_safe_globals()
 
-__all__ = ['__version__', 'datasets', 'engine', 'models', 'utils']
+__all__ = [
+    '__version__', 'datasets', 'engine', 'evaluation', 'models', 'utils'
+]

@@ -1,0 +1,8 @@
+from .detection_map import (TIOU_PRESETS, DetectionMAPResult, detection_map,
+                            interpolated_ap, resolve_tiou_thresholds,
+                            segment_tiou)
+
+__all__ = [
+    'TIOU_PRESETS', 'DetectionMAPResult', 'detection_map', 'interpolated_ap',
+    'resolve_tiou_thresholds', 'segment_tiou'
+]

@@ -1,0 +1,3 @@
+from .detection_metric import TemporalDetectionMetric
+
+__all__ = ['TemporalDetectionMetric']

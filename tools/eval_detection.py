@@ -1,5 +1,6 @@
-"""Evaluate temporal action detections: mAP at each tIoU and their mean,
-equal to the official ActivityNet detection evaluation.
+"""Evaluate temporal action detections: mAP at each tIoU and their mean.
+
+The numbers equal the official ActivityNet detection evaluation.
 
 GT is a unified annotation JSON (see ``mmwsal.datasets.annotation``); PRED is
 the ActivityNet submission format::

@@ -7,6 +7,7 @@ from mmaction.registry import MODELS
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
+from mmwsal.datasets import WeakClipSampler
 from mmwsal.datasets.converters import multithumos, thumos14
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -63,8 +64,14 @@ def test_method_configs_build(path):
     model = MODELS.build(cfg.model)
     assert model.cls_head.num_classes == cfg.num_classes
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        pipeline = Compose(cfg[loader].dataset.pipeline)
-        assert len(pipeline.transforms) == len(cfg[loader].dataset.pipeline)
+        transforms = Compose(cfg[loader].dataset.pipeline).transforms
+        samplers = [t for t in transforms if isinstance(t, WeakClipSampler)]
+        assert len(samplers) == 1
+        # Training draws random positions; evaluation spreads fixed views.
+        test_mode = loader != 'train_dataloader'
+        assert samplers[0].test_mode == test_mode
+        assert (samplers[0].num_clips > 1) == test_mode
+        assert test_mode == cfg[loader].dataset.get('test_mode', False)
         meta_keys = cfg[loader].dataset.pipeline[-1].meta_keys
         assert {'video_index', 'clip_position', 'num_positions'} <= set(
             meta_keys)

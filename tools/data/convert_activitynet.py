@@ -7,9 +7,8 @@ Example::
 """
 import argparse
 
-from mmwsal.datasets.annotation import dump_annotation
 from mmwsal.datasets.converters import (SegmentStats, convert_activitynet,
-                                        summary)
+                                        save_converted)
 from mmwsal.datasets.converters.activitynet import DEFAULT_FPS
 
 
@@ -45,8 +44,7 @@ def main():
         video_root=args.video_root,
         file_template=args.file_template,
         stats=stats)
-    dump_annotation(ann, args.out)
-    print(summary(f'ActivityNet -> {args.out}', ann, stats))
+    print(save_converted(ann, args.out, 'ActivityNet', stats))
 
 
 if __name__ == '__main__':

@@ -7,8 +7,8 @@ Example (action segmentation layout, split 1)::
 """
 import argparse
 
-from mmwsal.datasets.annotation import dump_annotation
-from mmwsal.datasets.converters import SegmentStats, convert_breakfast, summary
+from mmwsal.datasets.converters import (SegmentStats, convert_breakfast,
+                                        save_converted)
 from mmwsal.datasets.converters.breakfast import (FPS, LABEL_FORMATS, LEVELS,
                                                   NUM_SPLITS)
 
@@ -63,8 +63,7 @@ def main():
         file_template=args.file_template,
         suffix=args.suffix,
         stats=stats)
-    dump_annotation(ann, args.out)
-    print(summary(f'Breakfast -> {args.out}', ann, stats))
+    print(save_converted(ann, args.out, 'Breakfast', stats))
 
 
 if __name__ == '__main__':

@@ -8,8 +8,8 @@ Example::
 """
 import argparse
 
-from mmwsal.datasets.annotation import dump_annotation
-from mmwsal.datasets.converters import SegmentStats, convert_charades, summary
+from mmwsal.datasets.converters import (SegmentStats, convert_charades,
+                                        save_converted)
 from mmwsal.datasets.converters.charades import DEFAULT_FPS
 
 
@@ -45,8 +45,7 @@ def main():
         video_root=args.video_root,
         file_template=args.file_template,
         stats=stats)
-    dump_annotation(ann, args.out)
-    print(summary(f'Charades -> {args.out}', ann, stats))
+    print(save_converted(ann, args.out, 'Charades', stats))
 
 
 if __name__ == '__main__':

@@ -8,9 +8,8 @@ Example::
 """
 import argparse
 
-from mmwsal.datasets.annotation import dump_annotation
 from mmwsal.datasets.converters import (SegmentStats, convert_multithumos,
-                                        summary)
+                                        save_converted)
 
 
 def parse_args():
@@ -40,8 +39,7 @@ def main():
         video_root=args.video_root,
         file_template=args.file_template,
         stats=stats)
-    dump_annotation(ann, args.out)
-    print(summary(f'MultiTHUMOS -> {args.out}', ann, stats))
+    print(save_converted(ann, args.out, 'MultiTHUMOS', stats))
 
 
 if __name__ == '__main__':

@@ -9,8 +9,8 @@ Example::
 """
 import argparse
 
-from mmwsal.datasets.annotation import dump_annotation
-from mmwsal.datasets.converters import SegmentStats, convert_thumos14, summary
+from mmwsal.datasets.converters import (SegmentStats, convert_thumos14,
+                                        save_converted)
 
 
 def parse_args():
@@ -41,8 +41,7 @@ def main():
         video_root=args.video_root,
         file_template=args.file_template,
         stats=stats)
-    dump_annotation(ann, args.out)
-    print(summary(f'THUMOS14 -> {args.out}', ann, stats))
+    print(save_converted(ann, args.out, 'THUMOS14', stats))
 
 
 if __name__ == '__main__':

@@ -16,7 +16,8 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from mmengine.logging import print_log
 
-from ..annotation import labels_from_segments
+from ..annotation import dump_annotation, labels_from_segments
+from ..video_reader import OpenCVClipReader, VideoReadError
 
 Timing = Tuple[float, float]  # (duration in seconds, fps)
 
@@ -261,18 +262,16 @@ def probe_video(path: str) -> Timing:
         FileNotFoundError: If the video does not exist.
         ValueError: If OpenCV cannot read its frame rate or frame count.
     """
-    import cv2  # only needed when videos are probed
     check_file(path, 'video')
-    cap = cv2.VideoCapture(path)
     try:
-        fps = cap.get(cv2.CAP_PROP_FPS) if cap.isOpened() else 0.0
-        frames = cap.get(cv2.CAP_PROP_FRAME_COUNT) if cap.isOpened() else 0.0
-    finally:
-        cap.release()
-    if not (fps > 0 and frames > 0 and math.isfinite(fps)):
-        raise ValueError(f'cannot read fps / frame count of video {path} '
-                         f'(got fps={fps}, frames={frames}): corrupt or '
-                         'unsupported file')
+        with OpenCVClipReader(path) as reader:
+            frames, fps = reader.num_frames, reader.fps
+    except VideoReadError as e:
+        raise ValueError(f'cannot read fps / frame count of video {path}: '
+                         f'{e.reason} (corrupt or unsupported file)') from e
+    if not (fps and fps > 0 and math.isfinite(fps)):
+        raise ValueError(f'cannot read the fps of video {path} (got {fps}): '
+                         'corrupt or unsupported file')
     return frames / fps, fps
 
 
@@ -349,6 +348,14 @@ def fps_of(file: str, default_fps: float, video_root: Optional[str]) -> float:
     if video_root is None:
         return float(default_fps)
     return probe_video(osp.join(video_root, file))[1]
+
+
+def save_converted(ann: Dict, out: str, name: str,
+                   stats: SegmentStats) -> str:
+    """Validate and write a converted annotation; return its summary line
+    (what the CLI tools print)."""
+    dump_annotation(ann, out)
+    return summary(f'{name} -> {out}', ann, stats)
 
 
 def summary(name: str, ann: Dict, stats: SegmentStats) -> str:

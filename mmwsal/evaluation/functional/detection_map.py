@@ -145,6 +145,8 @@ def _greedy_match(pi, gj, tiou, thresholds, num_preds, num_gts):
     pk, gk = np.concatenate(pk), np.concatenate(gk)
     matched = np.zeros(num_t * num_preds, bool)
     locked = np.zeros(num_t * num_gts, bool)
+    # Entries are only ever removed, so an entry that heads its ground
+    # truth keeps heading it in later rounds: the flags need no reset.
     first_of_gt = np.zeros(len(pk), bool)
     ids = np.arange(len(pk))
     gids = np.argsort(gk, kind='stable')
@@ -154,7 +156,6 @@ def _greedy_match(pi, gj, tiou, thresholds, num_preds, num_gts):
         first_of_gt[head] = True
         keys = pk[ids]
         acc = ids[np.r_[True, keys[1:] != keys[:-1]] & first_of_gt[ids]]
-        first_of_gt[head] = False
         matched[pk[acc]] = True
         locked[gk[acc]] = True
         ids = ids[~(matched[pk[ids]] | locked[gk[ids]])]

@@ -24,11 +24,13 @@ def _check_version(name: str, version: str, low: str, high: str) -> None:
 _check_version('mmaction2', mmaction.__version__, MMACTION_MIN, MMACTION_MAX)
 _check_version('mmengine', mmengine.__version__, MMENGINE_MIN, MMENGINE_MAX)
 
-from . import datasets, engine, evaluation, models, utils  # noqa: E402,F401
+from . import (apis, datasets, engine, evaluation, models,  # noqa: E402,F401
+               utils)
 from .utils.checkpoint import register_checkpoint_safe_globals  # noqa: E402
 
 register_checkpoint_safe_globals()
 
 __all__ = [
-    '__version__', 'datasets', 'engine', 'evaluation', 'models', 'utils'
+    '__version__', 'apis', 'datasets', 'engine', 'evaluation', 'models',
+    'utils'
 ]

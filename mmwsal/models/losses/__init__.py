@@ -1,1 +1,11 @@
-__all__ = []
+from .action_saliency import ActionSaliencyEstimation
+from .adaptfocus_loss import AdaptFocusLoss, ClipContext
+from .focus_weights import (WEIGHTING_DEFAULTS, action_focus_weight,
+                            clip_focus_mask, weighting_factors)
+from .wstal_losses import AttentionGuideLoss, SoftTargetCrossEntropyLoss
+
+__all__ = [
+    'ActionSaliencyEstimation', 'AdaptFocusLoss', 'ClipContext',
+    'WEIGHTING_DEFAULTS', 'action_focus_weight', 'clip_focus_mask',
+    'weighting_factors', 'AttentionGuideLoss', 'SoftTargetCrossEntropyLoss'
+]

@@ -1,1 +1,3 @@
-__all__ = []
+from .adaptfocus_recognizer import AdaptFocusRecognizer3D
+
+__all__ = ['AdaptFocusRecognizer3D']

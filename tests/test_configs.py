@@ -15,11 +15,16 @@ CONFIGS = sorted(
     osp.relpath(p, REPO)
     for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
                        recursive=True))
-DATASET_CONFIGS = [
-    p for p in CONFIGS
-    if '_base_/datasets/' in p and not p.endswith('long_video.py')
+VIDEO_DATASET_CONFIGS = [
+    p for p in CONFIGS if '_base_/datasets/' in p
+    and not osp.basename(p).startswith(('long_video', 'features_', 'snippet_'))
+]
+FEATURE_DATASET_CONFIGS = [
+    p for p in CONFIGS if '_base_/datasets/features_' in p
 ]
 METHOD_CONFIGS = [p for p in CONFIGS if '_base_' not in p]
+RECOGNIZER_CONFIGS = [p for p in METHOD_CONFIGS if '/wstal/' not in p]
+LOCALIZER_CONFIGS = [p for p in METHOD_CONFIGS if '/wstal/' in p]
 
 
 def load(path):
@@ -27,10 +32,11 @@ def load(path):
 
 
 def test_there_are_configs():
-    assert len(DATASET_CONFIGS) >= 7 and METHOD_CONFIGS
+    assert len(VIDEO_DATASET_CONFIGS) >= 7 and RECOGNIZER_CONFIGS
+    assert len(FEATURE_DATASET_CONFIGS) >= 4 and len(LOCALIZER_CONFIGS) >= 12
 
 
-@pytest.mark.parametrize('path', DATASET_CONFIGS)
+@pytest.mark.parametrize('path', VIDEO_DATASET_CONFIGS)
 def test_dataset_configs(path):
     cfg = load(path)
     train = cfg.train_dataloader.dataset
@@ -56,7 +62,44 @@ def test_subset_names_are_those_the_converters_write():
             charades.test_dataloader.dataset.subset) == ('train', 'test')
 
 
-@pytest.mark.parametrize('path', METHOD_CONFIGS)
+@pytest.mark.parametrize('path', FEATURE_DATASET_CONFIGS)
+def test_feature_dataset_configs(path):
+    cfg = load(path)
+    train = cfg.train_dataloader.dataset
+    test = cfg.test_dataloader.dataset
+    assert train.type == test.type == 'SnippetFeatureDataset'
+    assert train.ann_file == test.ann_file == cfg.ann_file
+    assert train.feature_dirs == test.feature_dirs == cfg.feature_dirs
+    assert train.subset != test.subset
+    assert test.test_mode and not train.get('test_mode', False)
+    # training resamples to a fixed length; testing keeps every snippet
+    train_types = [t['type'] for t in train.pipeline]
+    assert 'ResampleSnippets' in train_types
+    assert 'ResampleSnippets' not in [t['type'] for t in test.pipeline]
+    assert train.pipeline[0].feature_dim == cfg.in_channels
+    Compose(train.pipeline)
+    Compose(test.pipeline)
+    detection = cfg.test_evaluator[0]
+    assert detection.type == 'TemporalDetectionMetric'
+    assert detection.ann_file == cfg.ann_file
+    assert detection.subset == test.subset
+
+
+@pytest.mark.parametrize('path', LOCALIZER_CONFIGS)
+def test_localizer_configs_build(path):
+    cfg = load(path)
+    assert cfg.custom_imports.imports == ['mmwsal']
+    assert cfg.default_scope == 'mmaction'
+    model = MODELS.build(cfg.model)
+    assert model.head.num_classes == cfg.num_classes
+    assert model.in_channels == cfg.in_channels
+    method = osp.basename(path).split('_')[0]
+    assert type(model.head).__name__ == dict(
+        mil='MILHead', basnet='BaSNetHead',
+        bgmodel='BackgroundModelingHead')[method]
+
+
+@pytest.mark.parametrize('path', RECOGNIZER_CONFIGS)
 def test_method_configs_build(path):
     cfg = load(path)
     assert cfg.custom_imports.imports == ['mmwsal']

@@ -1,13 +1,18 @@
 from .annotation import (AnnotationError, dump_annotation, load_annotation,
                          validate_annotation)
 from .long_video_dataset import LongVideoDataset
+from .snippet_feature_dataset import (SnippetFeatureDataset,
+                                      load_feature_manifest)
 from .synthetic import generate_synthetic_dataset
-from .transforms import LongVideoDecode, LongVideoInit, WeakClipSampler
+from .transforms import (LoadSnippetFeatures, LongVideoDecode, LongVideoInit,
+                         PackSnippetInputs, ResampleSnippets, WeakClipSampler)
 from .video_reader import OpenCVClipReader, VideoReadError
 
 __all__ = [
     'AnnotationError', 'dump_annotation', 'load_annotation',
     'validate_annotation', 'LongVideoDataset', 'LongVideoDecode',
     'LongVideoInit', 'WeakClipSampler', 'OpenCVClipReader', 'VideoReadError',
-    'generate_synthetic_dataset'
+    'generate_synthetic_dataset', 'SnippetFeatureDataset',
+    'load_feature_manifest', 'LoadSnippetFeatures', 'ResampleSnippets',
+    'PackSnippetInputs'
 ]

@@ -20,7 +20,9 @@ the dataset marks as neither action nor background, e.g. THUMOS14's
 import json
 import numbers
 import os.path as osp
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
 
 from mmwsal.utils import dump_json_atomic
 
@@ -229,6 +231,54 @@ def dump_annotation(ann: Dict, path: str) -> None:
     """Validate ``ann`` and write it atomically to ``path``."""
     validate_annotation(ann, source=path)
     dump_json_atomic(ann, path)
+
+
+def subset_video_infos(ann: Dict,
+                       subset: Optional[Sequence[str]] = None,
+                       source: str = '<annotation>') -> List[Dict]:
+    """Per-video data infos of the selected subsets, in sorted id order.
+
+    Each info holds ``video_id``, ``video_index`` (position among the sorted
+    ids of the selection: per-video state is indexed by it), ``subset``,
+    ``label`` (multi-hot float32), ``labels``, ``duration``, ``fps``,
+    ``segments`` as ``(start, end, label)`` tuples, ``background_clicks``
+    and ``ann_info`` (the video's raw annotation entry).
+
+    Args:
+        ann (dict): A validated unified annotation.
+        subset (Sequence[str], optional): Subsets to keep; None keeps all.
+            Defaults to None.
+        source (str): Name of the annotation in error messages.
+
+    Returns:
+        list[dict]: One info per video.
+    """
+    videos = ann['videos']
+    ids = sorted(vid for vid, info in videos.items()
+                 if subset is None or info['subset'] in subset)
+    if not ids:
+        present = sorted({v['subset'] for v in videos.values()})
+        raise ValueError(f'{source}: no video of subset {subset}; subsets '
+                         f'present: {present}')
+    infos = []
+    for index, vid in enumerate(ids):
+        info = videos[vid]
+        label = np.zeros(len(ann['classes']), dtype=np.float32)
+        label[info['labels']] = 1.
+        infos.append(
+            dict(
+                video_id=vid,
+                video_index=index,
+                subset=info['subset'],
+                label=label,
+                labels=list(info['labels']),
+                duration=float(info['duration']),
+                fps=float(info['fps']),
+                segments=[(s['start'], s['end'], s['label'])
+                          for s in info.get('segments', [])],
+                background_clicks=list(info.get('background_clicks', [])),
+                ann_info=info))
+    return infos
 
 
 def labels_from_segments(segments: List[Dict]) -> List[int]:

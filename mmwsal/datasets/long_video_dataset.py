@@ -2,12 +2,11 @@
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
-import numpy as np
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmengine.logging import print_log
 
-from .annotation import load_annotation
+from .annotation import load_annotation, subset_video_infos
 from .video_reader import VideoReadError
 
 
@@ -68,36 +67,13 @@ class LongVideoDataset(BaseActionDataset):
         root = self.data_prefix.get('video', '')
         ann = load_annotation(
             self.ann_file, video_root=root if self.check_files else None)
-        classes = ann['classes']
-        self._metainfo['classes'] = tuple(classes)
-        self.num_classes = len(classes)
-        videos = ann['videos']
-        ids = sorted(vid for vid, info in videos.items()
-                     if self.subset is None or info['subset'] in self.subset)
-        if not ids:
-            present = sorted({v['subset'] for v in videos.values()})
-            raise ValueError(f'{self.ann_file}: no video of subset '
-                             f'{self.subset}; subsets present: {present}')
-        data_list = []
-        for index, vid in enumerate(ids):
-            info = videos[vid]
-            label = np.zeros(len(classes), dtype=np.float32)
-            label[info['labels']] = 1.
-            data_list.append(
-                dict(
-                    filename=osp.join(root, info['file']),
-                    video_id=vid,
-                    video_index=index,
-                    subset=info['subset'],
-                    label=label,
-                    labels=list(info['labels']),
-                    duration=float(info['duration']),
-                    fps=float(info['fps']),
-                    total_frames=int(round(info['duration'] * info['fps'])),
-                    segments=[(s['start'], s['end'], s['label'])
-                              for s in info.get('segments', [])],
-                    background_clicks=list(info.get('background_clicks',
-                                                    []))))
+        self._metainfo['classes'] = tuple(ann['classes'])
+        self.num_classes = len(ann['classes'])
+        data_list = subset_video_infos(ann, self.subset, self.ann_file)
+        for info in data_list:
+            raw = info.pop('ann_info')
+            info['filename'] = osp.join(root, raw['file'])
+            info['total_frames'] = int(round(info['duration'] * info['fps']))
         return data_list
 
     def get_data_info(self, idx: int) -> Dict:

@@ -1,1 +1,9 @@
-__all__ = []
+from .background_modeling_head import BackgroundModelingHead, gaussian_smooth
+from .bas_head import BaSNetHead
+from .base_wstal_head import BaseWSTALHead, topk_mean
+from .mil_head import MILHead
+
+__all__ = [
+    'BaseWSTALHead', 'MILHead', 'BaSNetHead', 'BackgroundModelingHead',
+    'topk_mean', 'gaussian_smooth'
+]

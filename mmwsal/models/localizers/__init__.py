@@ -1,1 +1,3 @@
-__all__ = []
+from .weak_localizer import WeakLocalizer, temporal_embedding
+
+__all__ = ['WeakLocalizer', 'temporal_embedding']

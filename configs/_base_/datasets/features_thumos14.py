@@ -1,0 +1,41 @@
+# THUMOS14 snippet features: the validation set trains, the test set
+# evaluates; 20 classes. The public two-stream I3D features (1024 RGB + 1024
+# flow per 16-frame snippet) or tools/extract_features.py output, one
+# <video_id>.npy per video in each directory.
+_base_ = ['./snippet_features.py']
+
+data_root = 'data/thumos14'
+ann_file = 'data/thumos14/annotations.json'
+feature_dirs = ['features/i3d_rgb', 'features/i3d_flow']
+num_classes = 20
+in_channels = 2048
+num_snippets = 750
+
+train_dataloader = dict(
+    dataset=dict(
+        ann_file=ann_file,
+        data_root=data_root,
+        feature_dirs=feature_dirs,
+        subset='validation',
+        pipeline=[
+            dict(type='LoadSnippetFeatures', feature_dim=in_channels),
+            dict(type='ResampleSnippets', num_snippets=num_snippets),
+            dict(type='PackSnippetInputs')
+        ]))
+val_dataloader = dict(
+    dataset=dict(
+        ann_file=ann_file,
+        data_root=data_root,
+        feature_dirs=feature_dirs,
+        subset='test'))
+test_dataloader = val_dataloader
+
+val_evaluator = [
+    dict(
+        type='TemporalDetectionMetric',
+        ann_file=ann_file,
+        subset='test',
+        tiou_thresholds='thumos14'),
+    dict(type='AccMetric', metric_list=('mean_average_precision', ))
+]
+test_evaluator = val_evaluator

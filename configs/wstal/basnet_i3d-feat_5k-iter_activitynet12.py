@@ -1,0 +1,10 @@
+# BaS-Net: a filtering branch suppresses the background class.
+_base_ = [
+    '../_base_/models/weak_localizer.py',
+    '../_base_/datasets/features_activitynet12.py',
+    '../_base_/schedules/adam_5k-iter.py', '../_base_/iter_runtime.py'
+]
+
+model = dict(
+    in_channels={{_base_.in_channels}},
+    head=dict(type='BaSNetHead', num_classes={{_base_.num_classes}}))

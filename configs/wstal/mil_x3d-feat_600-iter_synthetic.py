@@ -1,0 +1,17 @@
+# Top-k multiple-instance learning (k = T/8), the baseline.
+# On features of the synthetic long videos; runs on a CPU in a minute.
+_base_ = [
+    '../_base_/models/weak_localizer.py',
+    '../_base_/datasets/features_synthetic.py',
+    '../_base_/schedules/adam_5k-iter.py', '../_base_/iter_runtime.py'
+]
+
+model = dict(
+    in_channels={{_base_.in_channels}},
+    embed_channels=256,
+    dropout=0.5,
+    head=dict(type='MILHead', num_classes={{_base_.num_classes}}))
+
+train_cfg = dict(max_iters=600, val_interval=200)
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+default_hooks = dict(logger=dict(interval=20), checkpoint=dict(interval=200))

@@ -1,0 +1,124 @@
+"""Per-video snippet features with video-level labels, for WS-TAL."""
+import json
+import os.path as osp
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+from mmaction.registry import DATASETS
+from mmengine.dataset import BaseDataset
+
+from .annotation import load_annotation, subset_video_infos
+
+MANIFEST = 'manifest.json'
+
+
+def load_feature_manifest(feature_dir: str) -> Dict[str, Dict]:
+    """Per-video entries of ``feature_dir/manifest.json``, or ``{}``.
+
+    The manifest is written by ``tools/extract_features.py``; features from
+    elsewhere (e.g. the public I3D features of THUMOS14) come without one.
+
+    Args:
+        feature_dir (str): A directory of ``<video_id>.npy`` files.
+
+    Returns:
+        dict: Video id to its entry (``num_snippets``, ``fps``,
+        ``snippet_stride``, ...).
+    """
+    path = osp.join(feature_dir, MANIFEST)
+    if not osp.isfile(path):
+        return {}
+    with open(path, encoding='utf-8') as f:
+        try:
+            manifest = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f'{path}: not valid JSON: {e}') from e
+    videos = manifest.get('videos') if isinstance(manifest, dict) else None
+    if not isinstance(videos, dict):
+        raise ValueError(f'{path}: field "videos" must be an object of '
+                         'video id to entry')
+    return videos
+
+
+@DATASETS.register_module()
+class SnippetFeatureDataset(BaseDataset):
+    """Videos as sequences of snippet features ``(T, C)``, one ``.npy`` per
+    video, with labels from the unified annotation.
+
+    Features come from ``tools/extract_features.py`` or any per-video
+    ``<video_id>.npy`` of shape ``(T, C)``. Several ``feature_dirs`` (e.g.
+    RGB and optical flow) are concatenated along ``C`` by
+    :class:`LoadSnippetFeatures`.
+
+    Each data info holds ``video_id``, ``video_index``, ``subset``,
+    ``label`` (multi-hot float32), ``labels``, ``duration``, ``fps``,
+    ``segments``, ``background_clicks``, ``feature_paths`` and
+    ``snippet_stride_seconds``: seconds between snippet starts when the
+    feature manifest says it (``snippet_stride / fps``), else None, and then
+    :class:`LoadSnippetFeatures` takes ``duration / T``.
+
+    Args:
+        ann_file (str): The unified annotation JSON.
+        pipeline (list[dict | callable]): Data transforms.
+        feature_dirs (str | Sequence[str]): Directories of ``<video_id>.npy``
+            files, relative to ``data_root`` when it is given.
+        subset (str | Sequence[str], optional): Subsets to keep; None keeps
+            every video. Defaults to None.
+        check_files (bool): Fail at start-up naming the videos whose feature
+            files are missing. Defaults to True.
+        data_root (str): Prefix of ``feature_dirs``. Defaults to ''.
+        test_mode (bool): Defaults to False.
+        **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`.
+    """
+
+    def __init__(self,
+                 ann_file: str,
+                 pipeline: List[Union[Dict, Callable]],
+                 feature_dirs: Union[str, Sequence[str]],
+                 subset: Optional[Union[str, Sequence[str]]] = None,
+                 check_files: bool = True,
+                 data_root: str = '',
+                 test_mode: bool = False,
+                 **kwargs) -> None:
+        if isinstance(feature_dirs, str):
+            feature_dirs = [feature_dirs]
+        if not feature_dirs:
+            raise ValueError('SnippetFeatureDataset needs at least one entry '
+                             'in feature_dirs')
+        self.feature_dirs = [osp.join(data_root, d) for d in feature_dirs]
+        self.subset = [subset] if isinstance(subset, str) else subset
+        self.check_files = check_files
+        super().__init__(
+            ann_file=ann_file,
+            pipeline=pipeline,
+            data_root=data_root,
+            test_mode=test_mode,
+            **kwargs)
+
+    def load_data_list(self) -> List[Dict]:
+        ann = load_annotation(self.ann_file)
+        self._metainfo['classes'] = tuple(ann['classes'])
+        self.num_classes = len(ann['classes'])
+        manifest = load_feature_manifest(self.feature_dirs[0])
+        data_list = subset_video_infos(ann, self.subset, self.ann_file)
+        missing = []
+        for info in data_list:
+            info.pop('ann_info')
+            vid = info['video_id']
+            info['feature_paths'] = [
+                osp.join(d, f'{vid}.npy') for d in self.feature_dirs
+            ]
+            if self.check_files:
+                missing += [p for p in info['feature_paths']
+                            if not osp.isfile(p)]
+            entry = manifest.get(vid)
+            info['snippet_stride_seconds'] = (
+                float(entry['snippet_stride']) / float(entry['fps'])
+                if entry else None)
+        if missing:
+            shown = ', '.join(missing[:20])
+            more = f' and {len(missing) - 20} more' if len(missing) > 20 \
+                else ''
+            raise FileNotFoundError(
+                f'{self.ann_file}: {len(missing)} feature files of subset '
+                f'{self.subset} are missing: {shown}{more}')
+        return data_list

@@ -1,0 +1,155 @@
+"""Background Modeling (Nguyen et al., ICCV 2019)."""
+import math
+from typing import Dict, Optional, Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmaction.registry import MODELS
+
+from .bas_head import attention_module
+from .base_wstal_head import BaseWSTALHead
+
+BM_TEST_CFG = dict(
+    class_threshold=0.1,
+    thresholds=dict(start=0.0, stop=0.5, step=0.025),
+    source='attention',
+    score='mean',
+    class_score_weight=0.0)
+
+
+def gaussian_smooth(sequence: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Smooth ``(B, T)`` along time with a normalised Gaussian of width
+    ``sigma`` snippets (radius ``ceil(3 sigma)``, edges replicated)."""
+    if sigma <= 0:
+        return sequence
+    radius = max(1, math.ceil(3 * sigma))
+    offsets = torch.arange(-radius, radius + 1, device=sequence.device,
+                           dtype=sequence.dtype)
+    kernel = torch.exp(-0.5 * (offsets / sigma)**2)
+    kernel = (kernel / kernel.sum()).view(1, 1, -1)
+    padded = F.pad(sequence[:, None], (radius, radius), mode='replicate')
+    return F.conv1d(padded, kernel)[:, 0]
+
+
+@MODELS.register_module()
+class BackgroundModelingHead(BaseWSTALHead):
+    """Weakly supervised localization with background modeling.
+
+    Attention ``lambda = Omega(x_t)`` (two 1x1 convolutions, ReLU, sigmoid)
+    pools the snippets into ``x_fg = (1/T) sum lambda_t x_t`` and
+    ``x_bg = (1/T) sum (1 - lambda_t) x_t`` (eqs. 1, 4). One classifier
+    ``w`` without bias over C actions plus background (the last index)
+    classifies both (eqs. 2, 5). Losses (eq. 11):
+
+    - ``L_fg = -log p_fg[y]`` (several labels: their normalised
+      distribution);
+    - ``L_bg = -log p_bg[background]``;
+    - ``L_guide = (1/T) sum |lambda_t - hat_fg_t| + |lambda_t - hat_bg_t|``
+      with top-down targets from the snippet softmax of ``w x_t``,
+      Gaussian-smoothed: ``hat_fg`` the max over the video's classes (eq. 6
+      and footnote 1), ``hat_bg`` one minus the background probability
+      (eq. 7). The targets are detached: they guide the attention;
+    - ``L_cluster = -log z_fg - log z_bg`` with ``u_fg, u_bg`` scoring the
+      pooled features (eqs. 8-10).
+
+    Inference (sec. 3.2): classes whose ``p_fg`` passes 0.1 (else the top
+    class), proposals from thresholds 0:0.025:0.5 on the attention, each
+    scored by the mean of the weighted T-CAM ``lambda_t * w_c . x_t``.
+
+    Args:
+        in_channels (int): Channels of the snippet embeddings.
+        num_classes (int): Number of action classes (no background).
+        attention_channels (int): Hidden width of ``Omega``.
+            Defaults to 512.
+        sigma (float): Width in snippets of the Gaussian that smooths the
+            guide targets; the paper does not state it. Defaults to 1.0.
+        loss_fg (dict): Defaults to
+            ``dict(type='SoftTargetCrossEntropyLoss')``.
+        loss_bg (dict): Defaults to the same with ``loss_weight=0.1``
+            (alpha).
+        loss_guide (dict): Defaults to
+            ``dict(type='AttentionGuideLoss', loss_weight=0.1)`` (beta).
+        loss_cluster (dict): Defaults to the cross-entropy with
+            ``loss_weight=0.1`` (gamma).
+        test_cfg (dict, optional): Post-processing, over the paper's
+            defaults. Defaults to None.
+        **kwargs: ``topk_ratio``, ``init_cfg`` of :class:`BaseWSTALHead`.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 num_classes: int,
+                 attention_channels: int = 512,
+                 sigma: float = 1.0,
+                 loss_fg: Dict = dict(type='SoftTargetCrossEntropyLoss'),
+                 loss_bg: Dict = dict(
+                     type='SoftTargetCrossEntropyLoss', loss_weight=0.1),
+                 loss_guide: Dict = dict(
+                     type='AttentionGuideLoss', loss_weight=0.1),
+                 loss_cluster: Dict = dict(
+                     type='SoftTargetCrossEntropyLoss', loss_weight=0.1),
+                 test_cfg: Optional[Dict] = None,
+                 **kwargs) -> None:
+        super().__init__(
+            in_channels,
+            num_classes,
+            test_cfg={**BM_TEST_CFG, **(test_cfg or {})},
+            **kwargs)
+        self.attention = attention_module(in_channels, attention_channels)
+        self.classifier = nn.Linear(in_channels, num_classes + 1, bias=False)
+        self.cluster = nn.Linear(in_channels, 2, bias=False)
+        self.sigma = sigma
+        self.loss_fg = MODELS.build(loss_fg)
+        self.loss_bg = MODELS.build(loss_bg)
+        self.loss_guide = MODELS.build(loss_guide)
+        self.loss_cluster = MODELS.build(loss_cluster)
+
+    def forward(self, feats: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """``(B, D, T)`` to the attention ``(B, T)``, pooled features
+        ``x_fg``, ``x_bg`` ``(B, D)``, their class logits ``(B, C+1)``,
+        snippet logits ``(B, T, C+1)``, ``video_scores`` (``p_fg`` without
+        the background) and ``tcas`` (the weighted T-CAM)."""
+        attention = self.attention(feats).squeeze(1)
+        snippets = feats.transpose(1, 2)
+        x_fg = (attention[..., None] * snippets).mean(dim=1)
+        x_bg = ((1 - attention)[..., None] * snippets).mean(dim=1)
+        fg_logits = self.classifier(x_fg)
+        snippet_logits = self.classifier(snippets)
+        return dict(
+            attention=attention,
+            x_fg=x_fg,
+            x_bg=x_bg,
+            fg_logits=fg_logits,
+            bg_logits=self.classifier(x_bg),
+            snippet_logits=snippet_logits,
+            video_scores=fg_logits.softmax(dim=-1)[:, :-1],
+            tcas=attention[..., None] * snippet_logits[..., :-1])
+
+    def guide_targets(self, snippet_logits: torch.Tensor,
+                      labels: torch.Tensor) -> tuple:
+        """The smoothed, detached top-down targets ``(hat_fg, hat_bg)``,
+        each ``(B, T)``, of eqs. 6 and 7."""
+        probs = snippet_logits.detach().softmax(dim=-1)
+        present = labels[:, None, :] > 0
+        fg = probs[..., :-1].masked_fill(~present, 0).amax(dim=-1)
+        bg = 1 - probs[..., -1]
+        return gaussian_smooth(fg, self.sigma), gaussian_smooth(bg, self.sigma)
+
+    def loss_by_feat(self, outputs: Dict[str, torch.Tensor],
+                     data_samples: Sequence) -> Dict[str, torch.Tensor]:
+        attention = outputs['attention']
+        labels = self.labels(data_samples, attention.device)
+        batch = len(labels)
+        zeros = labels.new_zeros(batch, 1)
+        background = torch.cat([0 * labels, zeros + 1], dim=1)
+        hat_fg, hat_bg = self.guide_targets(outputs['snippet_logits'], labels)
+        fg_target = labels.new_tensor([1., 0.]).expand(batch, 2)
+        return dict(
+            loss_fg=self.loss_fg(outputs['fg_logits'],
+                                 torch.cat([labels, zeros], dim=1)),
+            loss_bg=self.loss_bg(outputs['bg_logits'], background),
+            loss_guide=self.loss_guide(attention, hat_fg, hat_bg),
+            loss_cluster=self.loss_cluster(
+                self.cluster(outputs['x_fg']), fg_target) +
+            self.loss_cluster(self.cluster(outputs['x_bg']), 1 - fg_target))

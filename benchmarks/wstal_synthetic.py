@@ -1,0 +1,153 @@
+"""WS-TAL heads on features of the synthetic long videos: one table of
+detection mAP@tIoU for MIL, BaS-Net and Background Modeling, trained with the
+same budget and seeds.
+
+Steps (each skipped when its output exists):
+
+1. generate the synthetic long videos (``--num-videos``, seed 0);
+2. extract snippet features with the tiny X3D of
+   ``configs/weak/weak_x3d-tiny_8x4_30e_synthetic.py`` (8x4-frame snippets
+   every ``--snippet-stride`` frames), from ``--checkpoint`` or, without
+   one, from the backbone as initialised with seed 0 (a fixed random
+   feature map: no recognizer is trained here);
+3. train each head's synthetic config (``configs/wstal/*_synthetic.py``)
+   for ``--iters`` iterations with each seed, and test it.
+
+The papers' ordering is the target (Background Modeling and BaS-Net above
+plain MIL). Run::
+
+    python benchmarks/wstal_synthetic.py [--num-videos 60] [--seeds 0 1 2]
+"""
+import argparse
+import json
+import logging
+import os.path as osp
+
+import numpy as np
+import torch
+from mmaction.utils import register_all_modules
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+from mmengine.runner import Runner, save_checkpoint
+
+from mmwsal.apis import extract_features
+from mmwsal.datasets import generate_synthetic_dataset
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+BACKBONE_CONFIG = osp.join(REPO, 'configs', 'weak',
+                           'weak_x3d-tiny_8x4_30e_synthetic.py')
+HEADS = dict(mil='MIL (top-k)', basnet='BaS-Net',
+             bgmodel='Background Modeling')
+TIOUS = ('0.10', '0.20', '0.30', '0.40', '0.50', '0.60', '0.70')
+
+
+def random_backbone_checkpoint(path: str) -> str:
+    """Save the tiny X3D recognizer as initialised with seed 0."""
+    if osp.isfile(path):
+        return path
+    from mmaction.registry import MODELS
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(BACKBONE_CONFIG).model)
+    model.init_weights()
+    save_checkpoint(model.state_dict(), path)
+    return path
+
+
+def localizer_config(head: str, data_dir: str, feature_dir: str,
+                     in_channels: int, iters: int, seed: int,
+                     work_dir: str) -> Config:
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'wstal',
+                 f'{head}_x3d-feat_600-iter_synthetic.py'))
+    ann_file = osp.join(data_dir, 'annotations.json')
+    cfg.work_dir = work_dir
+    cfg.randomness = dict(seed=seed)
+    cfg.log_level = 'WARNING'
+    cfg.model.in_channels = in_channels
+    for split in ('train', 'val', 'test'):
+        loader = cfg[f'{split}_dataloader']
+        loader.num_workers = 0
+        loader.persistent_workers = False
+        loader.dataset.update(
+            ann_file=ann_file, data_root='', feature_dirs=[feature_dir])
+    cfg.train_dataloader.dataset.pipeline[0].feature_dim = in_channels
+    for metric in cfg.val_evaluator:
+        if 'ann_file' in metric:
+            metric.ann_file = ann_file
+    cfg.test_evaluator = cfg.val_evaluator
+    cfg.train_cfg.max_iters = iters
+    cfg.train_cfg.val_interval = iters
+    cfg.default_hooks.checkpoint.interval = iters
+    cfg.default_hooks.logger.interval = max(1, iters // 4)
+    return cfg
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--out-dir', default='work_dirs/wstal_synthetic')
+    parser.add_argument('--num-videos', type=int, default=60)
+    parser.add_argument('--snippet-stride', type=float, default=8)
+    parser.add_argument('--checkpoint', help='recognizer checkpoint for the '
+                        'features (default: the seed-0 initialisation)')
+    parser.add_argument('--iters', type=int, default=600)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--heads', nargs='+', default=list(HEADS),
+                        choices=list(HEADS))
+    args = parser.parse_args()
+    register_all_modules(init_default_scope=True)
+
+    data_dir = osp.join(args.out_dir, 'data')
+    generate_synthetic_dataset(data_dir, num_videos=args.num_videos, seed=0)
+    checkpoint = args.checkpoint or random_backbone_checkpoint(
+        osp.join(args.out_dir, 'x3d_tiny_seed0_init.pth'))
+    feature_dir = osp.join(args.out_dir, 'features')
+    summary = extract_features(
+        BACKBONE_CONFIG,
+        checkpoint,
+        osp.join(data_dir, 'annotations.json'),
+        data_dir,
+        feature_dir,
+        snippet_stride=args.snippet_stride,
+        progress=True)
+    if summary.failed:
+        raise SystemExit(f'feature extraction failed on {summary.failed}')
+    with open(osp.join(feature_dir, 'manifest.json')) as f:
+        in_channels = json.load(f)['feature_dim']
+    MMLogger.get_current_instance().setLevel(logging.WARNING)
+
+    results = {}
+    for head in args.heads:
+        for seed in args.seeds:
+            work_dir = osp.join(args.out_dir, 'runs', f'{head}_seed{seed}')
+            cfg = localizer_config(head, data_dir, feature_dir, in_channels,
+                                   args.iters, seed, work_dir)
+            runner = Runner.from_cfg(cfg)
+            runner.train()
+            metrics = runner.test()
+            results.setdefault(head, []).append(metrics)
+            print(f'{head} seed {seed}: mAP_avg {metrics["mAP_avg"]:.4f}',
+                  flush=True)
+
+    print(f'\n{args.num_videos} synthetic videos, features {in_channels}-d '
+          f'every {args.snippet_stride:g} frames '
+          f'({"given checkpoint" if args.checkpoint else "seed-0 init"}), '
+          f'{args.iters} iterations, seeds {args.seeds}; test mAP (%), '
+          'mean +- std over seeds\n')
+    header = '| head | ' + ' | '.join(f'@{t}' for t in TIOUS) + \
+        ' | avg | video mAP |'
+    print(header)
+    print('|---' * (len(TIOUS) + 3) + '|')
+    for head, runs in results.items():
+        cells = []
+        for key in [f'mAP@{t}' for t in TIOUS] + [
+                'mAP_avg', 'acc/mean_average_precision']:
+            values = 100 * np.array([float(r[key]) for r in runs])
+            cells.append(f'{values.mean():.1f} +- {values.std():.1f}')
+        print(f'| {HEADS[head]} | ' + ' | '.join(cells) + ' |')
+    with open(osp.join(args.out_dir, 'results.json'), 'w') as f:
+        json.dump({h: [{k: float(v) for k, v in r.items()} for r in runs]
+                   for h, runs in results.items()}, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()

@@ -110,10 +110,12 @@ class SnippetFeatureDataset(BaseDataset):
             if self.check_files:
                 missing += [p for p in info['feature_paths']
                             if not osp.isfile(p)]
-            entry = manifest.get(vid)
+            entry = manifest.get(vid) or {}
+            # A video shorter than one snippet has stride 0 (its snippets
+            # loop); then the duration over T is the best estimate.
+            stride = float(entry.get('snippet_stride') or 0)
             info['snippet_stride_seconds'] = (
-                float(entry['snippet_stride']) / float(entry['fps'])
-                if entry else None)
+                stride / float(entry['fps']) if stride > 0 else None)
         if missing:
             shown = ', '.join(missing[:20])
             more = f' and {len(missing) - 20} more' if len(missing) > 20 \

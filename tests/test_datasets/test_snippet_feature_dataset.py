@@ -35,7 +35,10 @@ def feature_set(tmp_path):
     manifest = dict(
         format='mmwsal.features', version=1,
         videos=dict(v1=dict(file='v1.npy', num_snippets=10, fps=25.0,
-                            snippet_stride=16.0)))
+                            snippet_stride=16.0),
+                    # shorter than one snippet: stride 0, use the duration
+                    v2=dict(file='v2.npy', num_snippets=15, fps=25.0,
+                            snippet_stride=0.0)))
     (tmp_path / 'rgb' / 'manifest.json').write_text(json.dumps(manifest))
     return tmp_path, str(ann_file)
 

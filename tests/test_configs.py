@@ -23,8 +23,15 @@ FEATURE_DATASET_CONFIGS = [
     p for p in CONFIGS if '_base_/datasets/features_' in p
 ]
 METHOD_CONFIGS = [p for p in CONFIGS if '_base_' not in p]
-RECOGNIZER_CONFIGS = [p for p in METHOD_CONFIGS if '/wstal/' not in p]
 LOCALIZER_CONFIGS = [p for p in METHOD_CONFIGS if '/wstal/' in p]
+# configs of downstream models that read exported features
+FEATURE_MODEL_CONFIGS = [
+    p for p in METHOD_CONFIGS if '/bmn/' in p or '/feature_recognition/' in p
+]
+RECOGNIZER_CONFIGS = [
+    p for p in METHOD_CONFIGS
+    if p not in LOCALIZER_CONFIGS and p not in FEATURE_MODEL_CONFIGS
+]
 
 
 def load(path):
@@ -72,13 +79,16 @@ def test_feature_dataset_configs(path):
     assert train.feature_dirs == test.feature_dirs == cfg.feature_dirs
     assert train.subset != test.subset
     assert test.test_mode and not train.get('test_mode', False)
-    # training resamples to a fixed length; testing keeps every snippet
-    train_types = [t['type'] for t in train.pipeline]
-    assert 'ResampleSnippets' in train_types
-    assert 'ResampleSnippets' not in [t['type'] for t in test.pipeline]
     assert train.pipeline[0].feature_dim == cfg.in_channels
     Compose(train.pipeline)
     Compose(test.pipeline)
+    test_types = [t['type'] for t in test.pipeline]
+    assert 'ResampleSnippets' not in test_types  # testing sees every snippet
+    if not isinstance(cfg.test_evaluator, list):  # video classification
+        assert cfg.test_evaluator.type == 'AccMetric'
+        return
+    # localization trains at a fixed length, evaluates detections
+    assert 'ResampleSnippets' in [t['type'] for t in train.pipeline]
     detection = cfg.test_evaluator[0]
     assert detection.type == 'TemporalDetectionMetric'
     assert detection.ann_file == cfg.ann_file
@@ -97,6 +107,16 @@ def test_localizer_configs_build(path):
     assert type(model.head).__name__ == dict(
         mil='MILHead', basnet='BaSNetHead',
         bgmodel='BackgroundModelingHead')[method]
+
+
+@pytest.mark.parametrize('path', FEATURE_MODEL_CONFIGS)
+def test_feature_model_configs_build(path):
+    cfg = load(path)
+    assert cfg.custom_imports.imports == ['mmwsal']
+    assert cfg.default_scope == 'mmaction'
+    MODELS.build(cfg.model)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        Compose(cfg[loader].dataset.pipeline)
 
 
 @pytest.mark.parametrize('path', RECOGNIZER_CONFIGS)

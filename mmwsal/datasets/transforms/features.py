@@ -183,23 +183,38 @@ class PackSnippetInputs(BaseTransform):
     Added Keys:
 
         - inputs (float32 tensor ``(T, C)``)
-        - data_samples (``gt_labels.item``: multi-hot; metainfo: the
-          ``meta_keys`` present in the results)
+        - data_samples (``gt_labels.item``: multi-hot, or the class index
+          with ``single_label=True``; metainfo: the ``meta_keys`` present in
+          the results)
 
     Args:
         meta_keys (Sequence[str]): Keys copied into the sample's metainfo.
             Defaults to ``('video_id', 'video_index', 'duration', 'fps',
             'num_snippets', 'snippet_seconds')``.
+        single_label (bool): Pack the one class index of a single-label
+            dataset (e.g. Breakfast's complex activities), as MMAction2's
+            accuracy metrics expect; a video with another number of labels
+            is an error naming it. Defaults to False.
     """
 
     def __init__(self,
                  meta_keys=('video_id', 'video_index', 'duration', 'fps',
-                            'num_snippets', 'snippet_seconds')) -> None:
+                            'num_snippets', 'snippet_seconds'),
+                 single_label: bool = False) -> None:
         self.meta_keys = tuple(meta_keys)
+        self.single_label = single_label
 
     def transform(self, results: Dict) -> Dict:
         sample = ActionDataSample()
-        sample.set_gt_labels(np.asarray(results['label']))
+        label = np.asarray(results['label'])
+        if self.single_label:
+            classes = np.flatnonzero(label)
+            if len(classes) != 1:
+                raise ValueError(
+                    f'video {results.get("video_id")}: single_label=True '
+                    f'needs exactly one label, got classes {classes.tolist()}')
+            label = classes
+        sample.set_gt_labels(label)
         sample.set_metainfo(
             {k: results[k]
              for k in self.meta_keys if k in results})
@@ -209,4 +224,5 @@ class PackSnippetInputs(BaseTransform):
             data_samples=sample)
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'
+        return (f'{self.__class__.__name__}(meta_keys={self.meta_keys}, '
+                f'single_label={self.single_label})')

@@ -1,0 +1,35 @@
+# Breakfast complex activities (10 classes, one per video) from snippet
+# features; split 1 (test persons P03-P15). Annotation:
+#   python tools/data/convert_breakfast.py ... --level activity (docs/datasets.md)
+# Features: tools/extract_features.py with the recognizer of your choice.
+_base_ = ['./snippet_features.py']
+
+data_root = 'data/breakfast'
+ann_file = 'data/breakfast/annotations_activity.json'
+feature_dirs = ['features']
+num_classes = 10
+in_channels = 2048
+
+pack = dict(type='PackSnippetInputs', single_label=True)
+train_dataloader = dict(
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        ann_file=ann_file,
+        data_root=data_root,
+        feature_dirs=feature_dirs,
+        subset='train',
+        pipeline=[
+            dict(type='LoadSnippetFeatures', feature_dim=in_channels), pack
+        ]))
+val_dataloader = dict(
+    dataset=dict(
+        ann_file=ann_file,
+        data_root=data_root,
+        feature_dirs=feature_dirs,
+        subset='test',
+        pipeline=[dict(type='LoadSnippetFeatures'), pack]))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+test_evaluator = val_evaluator

@@ -13,10 +13,16 @@ Steps (each skipped when its output exists):
 3. train each head's synthetic config (``configs/wstal/*_synthetic.py``)
    for ``--iters`` iterations with each seed, and test it.
 
+``--features planted`` replaces steps 1-2 by snippet features in which each
+action raises its class's channel over noise
+(:func:`mmwsal.datasets.generate_planted_features`): the heads compared on
+features that show the actions, whatever a backbone makes of the videos.
+
 The papers' ordering is the target (Background Modeling and BaS-Net above
 plain MIL). Run::
 
     python benchmarks/wstal_synthetic.py [--num-videos 60] [--seeds 0 1 2]
+    python benchmarks/wstal_synthetic.py --features planted
 """
 import argparse
 import json
@@ -31,7 +37,8 @@ from mmengine.logging import MMLogger
 from mmengine.runner import Runner, save_checkpoint
 
 from mmwsal.apis import extract_features
-from mmwsal.datasets import generate_synthetic_dataset
+from mmwsal.datasets import (generate_planted_features,
+                             generate_synthetic_dataset)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 BACKBONE_CONFIG = osp.join(REPO, 'configs', 'weak',
@@ -53,13 +60,35 @@ def random_backbone_checkpoint(path: str) -> str:
     return path
 
 
-def localizer_config(head: str, data_dir: str, feature_dir: str,
+def video_features(args) -> tuple:
+    """Generate the videos and extract their features (steps 1-2)."""
+    data_dir = osp.join(args.out_dir, 'data')
+    generate_synthetic_dataset(data_dir, num_videos=args.num_videos, seed=0)
+    checkpoint = args.checkpoint or random_backbone_checkpoint(
+        osp.join(args.out_dir, 'x3d_tiny_seed0_init.pth'))
+    ann_file = osp.join(data_dir, 'annotations.json')
+    feature_dir = osp.join(args.out_dir, 'features')
+    summary = extract_features(
+        BACKBONE_CONFIG,
+        checkpoint,
+        ann_file,
+        data_dir,
+        feature_dir,
+        snippet_stride=args.snippet_stride,
+        progress=True)
+    if summary.failed:
+        raise SystemExit(f'feature extraction failed on {summary.failed}')
+    with open(osp.join(feature_dir, 'manifest.json')) as f:
+        in_channels = json.load(f)['feature_dim']
+    return ann_file, feature_dir, in_channels
+
+
+def localizer_config(head: str, ann_file: str, feature_dir: str,
                      in_channels: int, iters: int, seed: int,
                      work_dir: str) -> Config:
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', 'wstal',
                  f'{head}_x3d-feat_600-iter_synthetic.py'))
-    ann_file = osp.join(data_dir, 'annotations.json')
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'WARNING'
@@ -85,6 +114,8 @@ def localizer_config(head: str, data_dir: str, feature_dir: str,
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--out-dir', default='work_dirs/wstal_synthetic')
+    parser.add_argument('--features', choices=('video', 'planted'),
+                        default='video')
     parser.add_argument('--num-videos', type=int, default=60)
     parser.add_argument('--snippet-stride', type=float, default=8)
     parser.add_argument('--checkpoint', help='recognizer checkpoint for the '
@@ -96,30 +127,25 @@ def main():
     args = parser.parse_args()
     register_all_modules(init_default_scope=True)
 
-    data_dir = osp.join(args.out_dir, 'data')
-    generate_synthetic_dataset(data_dir, num_videos=args.num_videos, seed=0)
-    checkpoint = args.checkpoint or random_backbone_checkpoint(
-        osp.join(args.out_dir, 'x3d_tiny_seed0_init.pth'))
-    feature_dir = osp.join(args.out_dir, 'features')
-    summary = extract_features(
-        BACKBONE_CONFIG,
-        checkpoint,
-        osp.join(data_dir, 'annotations.json'),
-        data_dir,
-        feature_dir,
-        snippet_stride=args.snippet_stride,
-        progress=True)
-    if summary.failed:
-        raise SystemExit(f'feature extraction failed on {summary.failed}')
-    with open(osp.join(feature_dir, 'manifest.json')) as f:
-        in_channels = json.load(f)['feature_dim']
+    if args.features == 'planted':
+        args.out_dir = osp.join(args.out_dir, 'planted')
+        ann_file, feature_dir = generate_planted_features(
+            args.out_dir, num_videos=args.num_videos, num_classes=6, dim=32,
+            noise=0.5, strength=1.0)
+        in_channels = 32
+        source = 'planted features, 32-d, one action per video'
+    else:
+        ann_file, feature_dir, in_channels = video_features(args)
+        source = (f'features {in_channels}-d every {args.snippet_stride:g} '
+                  'frames, ' + ('given checkpoint' if args.checkpoint else
+                                'seed-0 init'))
     MMLogger.get_current_instance().setLevel(logging.WARNING)
 
     results = {}
     for head in args.heads:
         for seed in args.seeds:
             work_dir = osp.join(args.out_dir, 'runs', f'{head}_seed{seed}')
-            cfg = localizer_config(head, data_dir, feature_dir, in_channels,
+            cfg = localizer_config(head, ann_file, feature_dir, in_channels,
                                    args.iters, seed, work_dir)
             runner = Runner.from_cfg(cfg)
             runner.train()
@@ -128,11 +154,9 @@ def main():
             print(f'{head} seed {seed}: mAP_avg {metrics["mAP_avg"]:.4f}',
                   flush=True)
 
-    print(f'\n{args.num_videos} synthetic videos, features {in_channels}-d '
-          f'every {args.snippet_stride:g} frames '
-          f'({"given checkpoint" if args.checkpoint else "seed-0 init"}), '
-          f'{args.iters} iterations, seeds {args.seeds}; test mAP (%), '
-          'mean +- std over seeds\n')
+    print(f'\n{args.num_videos} synthetic videos ({source}), {args.iters} '
+          f'iterations, seeds {args.seeds}; test mAP (%), mean +- std over '
+          'seeds\n')
     header = '| head | ' + ' | '.join(f'@{t}' for t in TIOUS) + \
         ' | avg | video mAP |'
     print(header)

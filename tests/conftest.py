@@ -114,38 +114,9 @@ def tiny_train_options(ann_file, root, max_epochs=2):
     return opts
 
 
-def write_planted_features(root, num_videos=24, num_classes=3, dim=8,
-                           seed=0):
-    """Snippet features in which each action shows as its class's one-hot
-    on the first ``num_classes`` channels, over Gaussian noise; a unified
-    annotation with the segments. Two thirds of the videos train.
-
-    Returns:
-        tuple[str, str]: The annotation file and the feature directory
-        (``root/features``).
-    """
-    rng = np.random.default_rng(seed)
-    feat_dir = root / 'features'
-    feat_dir.mkdir(parents=True)
-    videos = {}
-    for i in range(num_videos):
-        num = int(rng.integers(40, 61))
-        x = rng.normal(scale=0.3, size=(num, dim)).astype(np.float32)
-        cls = int(rng.integers(num_classes))
-        start = int(rng.integers(2, num - 12))
-        end = start + int(rng.integers(5, 11))
-        x[start:end, cls] += 1.5
-        np.save(feat_dir / f'vid{i:02d}.npy', x)
-        videos[f'vid{i:02d}'] = dict(
-            subset='train' if i % 3 else 'test', file=f'vid{i:02d}.mp4',
-            duration=num * 0.5, fps=10.0, labels=[cls],
-            segments=[dict(start=start * 0.5, end=end * 0.5, label=cls)])
-    ann = dict(classes=[f'c{k}' for k in range(num_classes)], videos=videos)
-    ann_file = root / 'ann.json'
-    ann_file.write_text(json.dumps(ann))
-    return str(ann_file), str(feat_dir)
-
-
 @pytest.fixture
 def planted_features(tmp_path):
-    return write_planted_features(tmp_path)
+    """Snippet features with one planted action per video (see
+    :func:`mmwsal.datasets.generate_planted_features`)."""
+    from mmwsal.datasets import generate_planted_features
+    return generate_planted_features(str(tmp_path))

@@ -1,6 +1,7 @@
 from .annotation import (AnnotationError, dump_annotation, load_annotation,
                          validate_annotation)
 from .long_video_dataset import LongVideoDataset
+from .planted_features import generate_planted_features
 from .snippet_feature_dataset import (SnippetFeatureDataset,
                                       load_feature_manifest)
 from .synthetic import generate_synthetic_dataset
@@ -14,5 +15,5 @@ __all__ = [
     'LongVideoInit', 'WeakClipSampler', 'OpenCVClipReader', 'VideoReadError',
     'generate_synthetic_dataset', 'SnippetFeatureDataset',
     'load_feature_manifest', 'LoadSnippetFeatures', 'ResampleSnippets',
-    'PackSnippetInputs'
+    'PackSnippetInputs', 'generate_planted_features'
 ]

@@ -7,6 +7,7 @@ from mmaction.registry import DATASETS
 from mmengine.dataset import BaseDataset
 
 from .annotation import load_annotation, subset_video_infos
+from .background_clicks import simulate_clicks, video_rng
 
 MANIFEST = 'manifest.json'
 
@@ -51,7 +52,7 @@ class SnippetFeatureDataset(BaseDataset):
 
     Each data info holds ``video_id``, ``video_index``, ``subset``,
     ``label`` (multi-hot float32), ``labels``, ``duration``, ``fps``,
-    ``segments``, ``background_clicks``, ``feature_paths`` and
+    ``segments``, ``background_clicks`` (seconds), ``feature_paths`` and
     ``snippet_stride_seconds``: seconds between snippet starts when the
     feature manifest says it (``snippet_stride / fps``), else None, and then
     :class:`LoadSnippetFeatures` takes ``duration / T``.
@@ -65,6 +66,12 @@ class SnippetFeatureDataset(BaseDataset):
             every video. Defaults to None.
         check_files (bool): Fail at start-up naming the videos whose feature
             files are missing. Defaults to True.
+        simulate_clicks (bool): Replace ``background_clicks`` by one click
+            on a random frame of every background stretch between the
+            ground-truth segments (for datasets without human clicks; reads
+            ``segments``), seeded by ``click_seed`` and the video id.
+            Defaults to False: the annotation's clicks, if any.
+        click_seed (int): Seed of the simulated clicks. Defaults to 0.
         data_root (str): Prefix of ``feature_dirs``. Defaults to ''.
         test_mode (bool): Defaults to False.
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`.
@@ -76,6 +83,8 @@ class SnippetFeatureDataset(BaseDataset):
                  feature_dirs: Union[str, Sequence[str]],
                  subset: Optional[Union[str, Sequence[str]]] = None,
                  check_files: bool = True,
+                 simulate_clicks: bool = False,
+                 click_seed: int = 0,
                  data_root: str = '',
                  test_mode: bool = False,
                  **kwargs) -> None:
@@ -87,6 +96,8 @@ class SnippetFeatureDataset(BaseDataset):
         self.feature_dirs = [osp.join(data_root, d) for d in feature_dirs]
         self.subset = [subset] if isinstance(subset, str) else subset
         self.check_files = check_files
+        self.simulate_clicks = simulate_clicks
+        self.click_seed = click_seed
         super().__init__(
             ann_file=ann_file,
             pipeline=pipeline,
@@ -104,6 +115,10 @@ class SnippetFeatureDataset(BaseDataset):
         for info in data_list:
             info.pop('ann_info')
             vid = info['video_id']
+            if self.simulate_clicks:
+                info['background_clicks'] = simulate_clicks(
+                    info['segments'], info['duration'], info['fps'],
+                    video_rng(self.click_seed, vid))
             info['feature_paths'] = [
                 osp.join(d, f'{vid}.npy') for d in self.feature_dirs
             ]

@@ -7,6 +7,8 @@ from mmaction.registry import TRANSFORMS
 from mmaction.structures import ActionDataSample
 from mmcv.transforms import BaseTransform
 
+from ..background_clicks import click_snippet_indices
+
 
 def _read_features(path: str, video_id: str) -> np.ndarray:
     try:
@@ -28,12 +30,15 @@ class LoadSnippetFeatures(BaseTransform):
 
         - video_id, feature_paths, duration
         - snippet_stride_seconds (None: ``duration / T``)
+        - background_clicks (optional, seconds)
 
     Added Keys:
 
         - features (float32 ``(T, C)``)
         - num_snippets (T of the file)
         - snippet_seconds (seconds between snippet starts)
+        - click_indices (int64, the snippets holding the background clicks;
+          empty without clicks)
 
     Args:
         feature_dim (int, optional): Expected ``C`` after concatenation;
@@ -73,6 +78,9 @@ class LoadSnippetFeatures(BaseTransform):
         results['num_snippets'] = num
         results['snippet_seconds'] = float(
             stride if stride else results['duration'] / num)
+        results['click_indices'] = click_snippet_indices(
+            results.get('background_clicks', []), results['snippet_seconds'],
+            num)
         return results
 
     def __repr__(self) -> str:
@@ -102,6 +110,8 @@ class ResampleSnippets(BaseTransform):
 
         - features (``(num_snippets, C)``)
         - snippet_seconds (seconds per resampled step)
+        - click_indices (if present: the output positions whose span holds
+          a clicked snippet; clicks outside a crop are dropped)
 
     Args:
         num_snippets (int): Output length T, e.g. 750 for THUMOS14 and 50 or
@@ -147,20 +157,41 @@ class ResampleSnippets(BaseTransform):
             return low
         return np.random.randint(low, high)
 
+    @staticmethod
+    def rescale_indices(indices: np.ndarray, num: int,
+                        length: int) -> np.ndarray:
+        """Output positions of ``length`` evenly rescaled steps whose span
+        holds one of the source snippets ``indices`` (of ``num``)."""
+        out = set()
+        for s in np.asarray(indices, np.int64):
+            covering = np.flatnonzero(
+                np.floor(np.arange(length) * num / length) == s)
+            out.update(covering.tolist() or
+                       [min(length - 1, int(s * length // num))])
+        return np.array(sorted(out), dtype=np.int64)
+
     def transform(self, results: Dict) -> Dict:
         features = results['features']
         num, length = features.shape[0], self.num_snippets
+        clicks = results.get('click_indices')
         if self.mode == 'random_crop' and num >= length:
             start = 0 if self.test_mode else np.random.randint(
                 0, num - length + 1)
             out = features[start:start + length]
             scale = 1.0
+            if clicks is not None:
+                shifted = np.asarray(clicks, np.int64) - start
+                clicks = shifted[(shifted >= 0) & (shifted < length)]
         elif self.mode == 'uniform_sample':
             out = features[self._sample_indices(num)]
             scale = num / length
         else:
             out = self.interpolate(features, length)
             scale = num / length
+        if clicks is not None and scale != 1.0:
+            clicks = self.rescale_indices(clicks, num, length)
+        if clicks is not None:
+            results['click_indices'] = clicks
         results['features'] = np.ascontiguousarray(out, dtype=np.float32)
         results['snippet_seconds'] = results['snippet_seconds'] * scale
         return results
@@ -184,8 +215,9 @@ class PackSnippetInputs(BaseTransform):
 
         - inputs (float32 tensor ``(T, C)``)
         - data_samples (``gt_labels.item``: multi-hot, or the class index
-          with ``single_label=True``; metainfo: the ``meta_keys`` present in
-          the results)
+          with ``single_label=True``; ``background_click_indices`` (int64
+          tensor) when the results hold ``click_indices``; metainfo: the
+          ``meta_keys`` present in the results)
 
     Args:
         meta_keys (Sequence[str]): Keys copied into the sample's metainfo.
@@ -215,6 +247,10 @@ class PackSnippetInputs(BaseTransform):
                     f'needs exactly one label, got classes {classes.tolist()}')
             label = classes
         sample.set_gt_labels(label)
+        if 'click_indices' in results:
+            sample.set_field(
+                torch.as_tensor(results['click_indices'], dtype=torch.int64),
+                'background_click_indices')
         sample.set_metainfo(
             {k: results[k]
              for k in self.meta_keys if k in results})

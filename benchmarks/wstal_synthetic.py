@@ -1,6 +1,7 @@
 """WS-TAL heads on features of the synthetic long videos: one table of
-detection mAP@tIoU for MIL, BaS-Net and Background Modeling, trained with the
-same budget and seeds.
+detection mAP@tIoU for MIL, BaS-Net, Background Modeling and BackTAL (with
+background clicks simulated from the segments), trained with the same
+budget and seeds.
 
 Steps (each skipped when its output exists):
 
@@ -44,7 +45,8 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 BACKBONE_CONFIG = osp.join(REPO, 'configs', 'weak',
                            'weak_x3d-tiny_8x4_30e_synthetic.py')
 HEADS = dict(mil='MIL (top-k)', basnet='BaS-Net',
-             bgmodel='Background Modeling')
+             bgmodel='Background Modeling',
+             backtal='BackTAL (simulated clicks)')
 TIOUS = ('0.10', '0.20', '0.30', '0.40', '0.50', '0.60', '0.70')
 
 

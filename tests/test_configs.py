@@ -105,8 +105,11 @@ def test_localizer_configs_build(path):
     assert model.in_channels == cfg.in_channels
     method = osp.basename(path).split('_')[0]
     assert type(model.head).__name__ == dict(
-        mil='MILHead', basnet='BaSNetHead',
-        bgmodel='BackgroundModelingHead')[method]
+        mil='MILHead', basnet='BaSNetHead', bgmodel='BackgroundModelingHead',
+        backtal='BackTALHead')[method]
+    # BackTAL trains on background clicks, simulated where none are given
+    if method == 'backtal':
+        assert cfg.train_dataloader.dataset.simulate_clicks
 
 
 @pytest.mark.parametrize('path', FEATURE_MODEL_CONFIGS)

@@ -161,3 +161,15 @@ def test_background_modeling_config_localizes_planted_actions(
     metrics = runner.test()
     assert metrics['mAP@0.30'] > 0.5, metrics
     assert attention_contrast(runner) > 0.1
+
+
+def test_backtal_config_localizes_planted_actions(planted_features,
+                                                  tmp_path):
+    """BackTAL with clicks simulated from the segments localizes the
+    planted actions."""
+    runner = train_planted('backtal', *planted_features, str(tmp_path))
+    clicks = runner.train_dataloader.dataset.get_data_info(0)[
+        'background_clicks']
+    assert clicks  # simulated by the config's dataset option
+    metrics = runner.test()
+    assert metrics['mAP@0.30'] > 0.5, metrics

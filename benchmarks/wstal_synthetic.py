@@ -40,6 +40,7 @@ from mmengine.runner import Runner, save_checkpoint
 from mmwsal.apis import extract_features
 from mmwsal.datasets import (generate_planted_features,
                              generate_synthetic_dataset)
+from mmwsal.utils import use_feature_set
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 BACKBONE_CONFIG = osp.join(REPO, 'configs', 'weak',
@@ -94,18 +95,7 @@ def localizer_config(head: str, ann_file: str, feature_dir: str,
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'WARNING'
-    cfg.model.in_channels = in_channels
-    for split in ('train', 'val', 'test'):
-        loader = cfg[f'{split}_dataloader']
-        loader.num_workers = 0
-        loader.persistent_workers = False
-        loader.dataset.update(
-            ann_file=ann_file, data_root='', feature_dirs=[feature_dir])
-    cfg.train_dataloader.dataset.pipeline[0].feature_dim = in_channels
-    for metric in cfg.val_evaluator:
-        if 'ann_file' in metric:
-            metric.ann_file = ann_file
-    cfg.test_evaluator = cfg.val_evaluator
+    use_feature_set(cfg, ann_file, feature_dir, in_channels, num_workers=0)
     cfg.train_cfg.max_iters = iters
     cfg.train_cfg.val_interval = iters
     cfg.default_hooks.checkpoint.interval = iters

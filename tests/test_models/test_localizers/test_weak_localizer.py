@@ -7,6 +7,8 @@ from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmwsal.utils import use_feature_set
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 HEADS = ('MILHead', 'BaSNetHead', 'BackgroundModelingHead')
@@ -87,22 +89,10 @@ def train_planted(head, ann_file, feat_dir, work_dir, iters=150):
                  f'{head}_x3d-feat_600-iter_synthetic.py'))
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=0)
-    cfg.model.in_channels = 8
     cfg.model.head.num_classes = 3
     if cfg.model.embed_layers:
         cfg.model.embed_channels = 32
-    for split in ('train', 'val', 'test'):
-        loader = cfg[f'{split}_dataloader']
-        loader.num_workers = 0
-        loader.persistent_workers = False
-        loader.dataset.ann_file = ann_file
-        loader.dataset.data_root = ''
-        loader.dataset.feature_dirs = [feat_dir]
-    cfg.train_dataloader.dataset.pipeline[0].feature_dim = 8
-    for metric in cfg.val_evaluator:
-        if 'ann_file' in metric:
-            metric.ann_file = ann_file
-    cfg.test_evaluator = cfg.val_evaluator
+    use_feature_set(cfg, ann_file, feat_dir, 8, num_workers=0)
     cfg.train_cfg.max_iters = iters
     cfg.train_cfg.val_interval = iters
     cfg.default_hooks.checkpoint.interval = iters

@@ -161,14 +161,14 @@ class ResampleSnippets(BaseTransform):
     def rescale_indices(indices: np.ndarray, num: int,
                         length: int) -> np.ndarray:
         """Output positions of ``length`` evenly rescaled steps whose span
-        holds one of the source snippets ``indices`` (of ``num``)."""
-        out = set()
-        for s in np.asarray(indices, np.int64):
-            covering = np.flatnonzero(
-                np.floor(np.arange(length) * num / length) == s)
-            out.update(covering.tolist() or
-                       [min(length - 1, int(s * length // num))])
-        return np.array(sorted(out), dtype=np.int64)
+        holds one of the source snippets ``indices`` (of ``num``): every
+        step that starts in a clicked snippet, and the step whose span
+        holds a clicked snippet that starts none."""
+        indices = np.asarray(indices, np.int64)
+        source = np.floor(np.arange(length) * num / length).astype(np.int64)
+        holding = np.minimum(length - 1, indices * length // num)
+        return np.union1d(np.flatnonzero(np.isin(source, indices)),
+                          holding[~np.isin(indices, source)])
 
     def transform(self, results: Dict) -> Dict:
         features = results['features']

@@ -90,6 +90,8 @@ class BackTALHead(BaseWSTALHead):
         aff_weight (float): beta. Defaults to 0.8.
         tau_same (float): Defaults to 0.5.
         tau_diff (float): Defaults to 0.1.
+        loss_cls (dict): Video-level loss. Defaults to
+            ``dict(type='SoftTargetCrossEntropyLoss')``.
         test_cfg (dict, optional): Over BaS-Net's inference defaults.
         **kwargs: ``topk_ratio``, ``init_cfg``.
     """
@@ -105,6 +107,7 @@ class BackTALHead(BaseWSTALHead):
                  aff_weight: float = 0.8,
                  tau_same: float = 0.5,
                  tau_diff: float = 0.1,
+                 loss_cls: Dict = dict(type='SoftTargetCrossEntropyLoss'),
                  test_cfg: Optional[Dict] = None,
                  **kwargs) -> None:
         super().__init__(
@@ -126,6 +129,7 @@ class BackTALHead(BaseWSTALHead):
         self.aff_weight = aff_weight
         self.tau_same = tau_same
         self.tau_diff = tau_diff
+        self.loss_cls = MODELS.build(loss_cls)
 
     def forward(self, feats: torch.Tensor) -> Dict[str, torch.Tensor]:
         """``(B, D, T)`` to ``cas`` ``(B, T, C+1)`` logits, ``video_logits``
@@ -160,10 +164,9 @@ class BackTALHead(BaseWSTALHead):
                      data_samples: Sequence) -> Dict[str, torch.Tensor]:
         cas, video_logits = outputs['cas'], outputs['video_logits']
         labels = self.labels(data_samples, cas.device)
-        ones = labels.new_ones(len(labels), 1)
-        target = torch.cat([labels, ones], dim=1)
-        loss_cls = -(target / target.sum(1, keepdim=True) *
-                     video_logits.log_softmax(-1)).sum(-1).mean()
+        loss_cls = self.loss_cls(
+            video_logits,
+            torch.cat([labels, labels.new_ones(len(labels), 1)], dim=1))
         k = max(1, int(cas.shape[1] // self.topk_ratio))
         frame, sep, aff = [], [], []
         for i, clicks in enumerate(self.clicks_of(data_samples, cas.device)):

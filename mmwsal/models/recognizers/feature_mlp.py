@@ -7,6 +7,8 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 from mmengine.model import BaseModel
 
+from ..heads.base_wstal_head import video_labels
+
 
 @MODELS.register_module()
 class FeatureMLPRecognizer(BaseModel):
@@ -64,9 +66,9 @@ class FeatureMLPRecognizer(BaseModel):
 
     def _targets(self, data_samples: Sequence,
                  device: torch.device) -> torch.Tensor:
-        items = [s.gt_labels.item for s in data_samples]
         if self.multi_label:
-            return torch.stack(items).to(device=device, dtype=torch.float32)
+            return video_labels(data_samples, self.num_classes, device)
+        items = [s.gt_labels.item for s in data_samples]
         bad = [s.metainfo.get('video_id') for s, item in zip(data_samples,
                                                              items)
                if item.numel() != 1]

@@ -229,3 +229,61 @@ def test_cli(tmp_path, capsys):
     ann = load_annotation(str(tmp_path / 'annotations.json'), str(tmp_path))
     assert ann['synthetic']['num_videos'] == 4
     assert {v['subset'] for v in ann['videos'].values()} == {'train', 'test'}
+
+
+def test_class_colours_change_only_colours():
+    plain = make_video_specs(seed=5, num_videos=40, num_classes=6)
+    coloured = make_video_specs(
+        seed=5, num_videos=40, num_classes=6, class_colours=True)
+    hues = {k: synthetic.class_colours(k) for k in range(6)}
+    assert len({tuple(map(tuple, c)) for c in hues.values()}) == 6
+    dressed = []
+    for a, b in zip(plain, coloured):
+        assert video_annotation(a) == video_annotation(b)
+        assert len(a.objects) == len(b.objects)
+        for x, y in zip(a.objects, b.objects):
+            # Same layout, motion and shape; only the colours may change.
+            assert (x.motion, x.start_frame, x.end_frame, x.label,
+                    x.params) == (y.motion, y.start_frame, y.end_frame,
+                                  y.label, y.params)
+            assert {k: v for k, v in x.look.items() if k != 'colours'} == {
+                k: v
+                for k, v in y.look.items() if k != 'colours'
+            }
+            if y.label is not None:
+                assert y.look['colours'] == hues[y.label]
+            else:
+                dressed.append(y.look['colours'] in hues.values())
+    # About half of the distractors wear some class's colours.
+    assert 0.35 < np.mean(dressed) < 0.65 and len(dressed) > 40
+    assert not any(
+        o.look['colours'] in hues.values() for s in plain for o in s.objects)
+
+
+def test_class_colours_recorded_only_when_set(tmp_path):
+    out_dir = str(tmp_path / 'c')
+    ann_file = generate_synthetic_dataset(out_dir, seed=3, class_colours=True,
+                                          **TINY)
+    with open(ann_file) as f:
+        assert json.load(f)['synthetic']['class_colours'] is True
+    # A dataset of the other setting is refused, not mixed.
+    with pytest.raises(FileExistsError, match='other parameters'):
+        generate_synthetic_dataset(out_dir, seed=3, **TINY)
+
+
+def test_shared_backgrounds_reuse_a_few_scenes():
+    plain = make_video_specs(seed=5, num_videos=40, num_classes=6)
+    shared = make_video_specs(
+        seed=5, num_videos=40, num_classes=6, shared_backgrounds=3)
+    scenes = set()
+    for a, b in zip(plain, shared):
+        assert video_annotation(a) == video_annotation(b)
+        assert a.objects == b.objects
+        # The drift stays the video's own; texture and colours are shared.
+        assert a.background['velocity'] == b.background['velocity']
+        assert a.background['seed'] != b.background['seed']
+        scenes.add((b.background['seed'], str(b.background['colours'])))
+    assert len(scenes) == 3
+    assert len({s.background['seed'] for s in plain}) == 40
+    with pytest.raises(ValueError, match='shared_backgrounds'):
+        make_video_specs(seed=5, shared_backgrounds=-1, **TINY)

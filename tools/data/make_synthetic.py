@@ -50,6 +50,17 @@ def parse_args(argv=None):
         default=0.25,
         help='fraction of videos in the test subset')
     parser.add_argument(
+        '--class-colours',
+        action='store_true',
+        help='objects of each class wear colours of their own (half of the '
+        'distractors too): learnable from scratch in minutes on a CPU')
+    parser.add_argument(
+        '--shared-backgrounds',
+        type=int,
+        default=0,
+        help='draw backgrounds from this many scenes shared by all videos '
+        '(0: one per video)')
+    parser.add_argument(
         '--overwrite',
         action='store_true',
         help='re-encode everything, replacing what is there')
@@ -70,6 +81,8 @@ def main(argv=None):
         max_duration=args.max_duration,
         subsets=(('train', 1 - args.test_fraction), ('test',
                                                      args.test_fraction)),
+        class_colours=args.class_colours,
+        shared_backgrounds=args.shared_backgrounds,
         overwrite=args.overwrite)
     print(f'annotation: {ann_file}')
     print(f'video_root: {args.out_dir} (videos under {args.out_dir}/videos)')

@@ -55,31 +55,15 @@ from mmwsal.datasets import generate_synthetic_dataset
 from mmwsal.datasets.transforms import WeakClipSampler
 from mmwsal.engine.hooks import AdaptFocusHook
 from mmwsal.engine.hooks.adaptfocus_hook import clip_centre, training_videos
-from mmwsal.utils import dump_json_atomic
+from mmwsal.utils import (FOCUS_MODE_NAMES, dump_json_atomic, set_focus_mode,
+                          use_video_set)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = osp.join(REPO, 'configs', 'adaptfocus',
-                  'adaptfocus_x3d-tiny_8x4_30e_synthetic.py')
-MODES = dict(
-    full='Full (Clean)',
-    noisy='Weak (Noisy)',
-    clip_only='w/ Clip Focusing',
-    action_only='w/ Action Focusing',
-    adaptfocus='AdaptFocus')
-# A ResNet3d-18 with 16 base channels, no temporal downsampling before
-# res4: about 3x faster than the tiny X3D per iteration on a CPU.
-R3D_BACKBONE = dict(
-    type='ResNet3d',
-    depth=18,
-    base_channels=16,
-    pretrained=None,
-    pretrained2d=False,
-    conv1_kernel=(1, 7, 7),
-    conv1_stride_t=1,
-    pool1_stride_t=1,
-    inflate=(1, 1, 1, 1),
-    spatial_strides=(1, 2, 2, 2),
-    temporal_strides=(1, 1, 2, 2))
+CONFIGS = dict(
+    x3d='adaptfocus_x3d-tiny_8x4_30e_synthetic.py',
+    # About 3x faster than the tiny X3D per iteration on a CPU.
+    r3d='adaptfocus_r3d-18-16ch_8x4_90e_synthetic.py')
+MODES = FOCUS_MODE_NAMES
 DIAGNOSTICS = ('above_threshold_ratio', 'clip_focus_ratio',
                'action_focus_weight', 'spike_actionness')
 
@@ -98,6 +82,17 @@ def parse_args():
         default=120,
         help='12 iterations each at 120 videos, batch 8')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    parser.add_argument(
+        '--class-colours',
+        action='store_true',
+        help='videos whose classes wear colours of their own (half of '
+        'the distractors too): learnable from scratch on a CPU')
+    parser.add_argument(
+        '--shared-backgrounds',
+        type=int,
+        default=0,
+        help='draw the backgrounds from this many shared scenes (0: one '
+        'per video)')
     parser.add_argument(
         '--modes', nargs='+', default=list(MODES), choices=list(MODES))
     parser.add_argument(
@@ -140,36 +135,15 @@ def parse_args():
 def run_config(args, mode: str, seed: int, data_dir: str,
                work_dir: str) -> Config:
     """The AdaptFocus config set to one mode, the data, budget and seed."""
-    cfg = Config.fromfile(CONFIG)
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'adaptfocus', CONFIGS[args.backbone]))
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'INFO' if args.verbose else 'WARNING'
-    ann_file = osp.join(data_dir, 'annotations.json')
-    for split in ('train', 'val', 'test'):
-        loader = cfg[f'{split}_dataloader']
-        loader.num_workers = args.workers
-        loader.persistent_workers = args.workers > 0
-        loader.dataset.update(
-            ann_file=ann_file, data_prefix=dict(video=data_dir))
+    use_video_set(cfg, osp.join(data_dir, 'annotations.json'), data_dir,
+                  args.workers)
     cfg.train_dataloader.batch_size = args.batch_size
-    sampler = [
-        t for t in cfg.train_dataloader.dataset.pipeline
-        if t.type == 'WeakClipSampler'
-    ][0]
-    sampler.label_mode = 'clean' if mode == 'full' else 'weak'
-    cfg.model.cls_head.loss_cls.mode = 'noisy' if mode == 'full' else mode
-    if args.backbone == 'r3d':
-        cfg.model.backbone = dict(R3D_BACKBONE)
-        head = cfg.model.cls_head
-        cfg.model.cls_head = dict(
-            type='I3DHead',
-            in_channels=8 * R3D_BACKBONE['base_channels'],
-            num_classes=head.num_classes,
-            spatial_type='avg',
-            dropout_ratio=0.5,
-            multi_class=True,
-            loss_cls=head.loss_cls,
-            average_clips='score')
+    set_focus_mode(cfg, mode)
     if args.warmup_ratio is not None:
         for hook in cfg.custom_hooks:
             if hook.type == 'AdaptFocusHook':
@@ -252,6 +226,10 @@ def random_score_map(ann_file: str, subset: str, trials: int = 2000) -> tuple:
 def run_name(args, mode: str, seed: int) -> str:
     """A run's directory name: every setting that changes its result."""
     name = f'{args.backbone}_{args.num_videos}v_{args.epochs}e'
+    if args.class_colours:
+        name += '_col'
+    if args.shared_backgrounds:
+        name += f'_bg{args.shared_backgrounds}'
     if args.lr is not None:
         name += f'_lr{args.lr:g}'
     if args.warmup_ratio is not None:
@@ -343,8 +321,15 @@ def main():
     args = parse_args()
     register_all_modules(init_default_scope=True)
     torch.set_num_threads(args.threads)
-    data_dir = osp.join(args.out_dir, 'data')
-    generate_synthetic_dataset(data_dir, num_videos=args.num_videos, seed=0)
+    data_dir = osp.join(
+        args.out_dir, 'data' + ('_coloured' if args.class_colours else '') +
+        (f'_bg{args.shared_backgrounds}' if args.shared_backgrounds else ''))
+    generate_synthetic_dataset(
+        data_dir,
+        num_videos=args.num_videos,
+        seed=0,
+        class_colours=args.class_colours,
+        shared_backgrounds=args.shared_backgrounds)
     if not args.verbose:
         MMLogger.get_current_instance().setLevel(logging.WARNING)
     chance = random_score_map(osp.join(data_dir, 'annotations.json'), 'test')

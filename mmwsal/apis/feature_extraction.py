@@ -10,7 +10,7 @@ import logging
 import os
 import os.path as osp
 import time
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.distributed as torch_dist
@@ -83,6 +83,53 @@ def _sampler_setting(pipeline: list, key: str, given: Optional[int],
             return int(step[key])
     raise ValueError(f'{config}: no test pipeline step sets {key}; give '
                      f'--{key.replace("_", "-")}')
+
+
+def build_snippet_extractor(
+        config: Union[str, Config],
+        checkpoint: str,
+        device: Optional[str] = None,
+        clip_len: Optional[int] = None,
+        frame_interval: Optional[int] = None,
+        short_side: Optional[int] = None,
+        crop_size: Optional[int] = None,
+        crops: str = 'center',
+        flip: bool = False,
+        batch_size: int = 16,
+        num_threads: int = 1,
+        prefetch_depth: Optional[int] = None,
+        cfg_options: Optional[dict] = None
+) -> Tuple[Config, SnippetFeatureExtractor]:
+    """The recognizer of ``config`` with ``checkpoint`` as a snippet
+    feature extractor, with the snippet geometry and views of its test
+    pipeline unless given (arguments as :func:`extract_features`).
+
+    Returns:
+        tuple[Config, SnippetFeatureExtractor]: The (merged) config and the
+        extractor.
+    """
+    if device is None:
+        device = (f'cuda:{os.environ.get("LOCAL_RANK", 0)}'
+                  if torch.cuda.is_available() else 'cpu')
+    cfg = (Config.fromfile(config)
+           if isinstance(config, str) else copy.deepcopy(config))
+    config_name = config if isinstance(config, str) else cfg.filename
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    pipeline = _test_pipeline(cfg)
+    extractor = SnippetFeatureExtractor(
+        model=init_feature_model(cfg, checkpoint, device),
+        views=SnippetViews.from_pipeline(pipeline, short_side, crop_size,
+                                         crops, flip),
+        clip_len=_sampler_setting(pipeline, 'clip_len', clip_len,
+                                  config_name),
+        frame_interval=_sampler_setting(pipeline, 'frame_interval',
+                                        frame_interval, config_name),
+        batch_size=batch_size,
+        num_threads=num_threads,
+        prefetch_depth=(2 * batch_size
+                        if prefetch_depth is None else prefetch_depth))
+    return cfg, extractor
 
 
 def extract_features(config: Union[str, Config],
@@ -162,27 +209,11 @@ def extract_features(config: Union[str, Config],
     videos = _select_videos(ann_file, subset)
     created_group = _init_distributed(launcher)
     rank, world_size = get_dist_info()
-    if device is None:
-        device = (f'cuda:{os.environ.get("LOCAL_RANK", 0)}'
-                  if torch.cuda.is_available() else 'cpu')
-    cfg = (Config.fromfile(config)
-           if isinstance(config, str) else copy.deepcopy(config))
+    cfg, extractor = build_snippet_extractor(
+        config, checkpoint, device, clip_len, frame_interval, short_side,
+        crop_size, crops, flip, batch_size, num_threads, prefetch_depth,
+        cfg_options)
     config_name = config if isinstance(config, str) else cfg.filename
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    pipeline = _test_pipeline(cfg)
-    extractor = SnippetFeatureExtractor(
-        model=init_feature_model(cfg, checkpoint, device),
-        views=SnippetViews.from_pipeline(pipeline, short_side, crop_size,
-                                         crops, flip),
-        clip_len=_sampler_setting(pipeline, 'clip_len', clip_len,
-                                  config_name),
-        frame_interval=_sampler_setting(pipeline, 'frame_interval',
-                                        frame_interval, config_name),
-        batch_size=batch_size,
-        num_threads=num_threads,
-        prefetch_depth=(2 * batch_size
-                        if prefetch_depth is None else prefetch_depth))
     if snippet_stride is None and num_snippets is None:
         snippet_stride = extractor.snippet_frames
     settings = dict(

@@ -241,3 +241,46 @@ class SnippetFeatureExtractor:
         if batch:
             model_seconds += flush()
         return np.concatenate(outputs).astype(np.float32), model_seconds
+
+
+# Heads whose forward pools (N, C, T, H, W) by an average and then is a
+# function of that mean only: on a (N, C, 1, 1, 1) feature it gives what it
+# gives on the clip the feature was averaged from.
+POOLED_FEATURE_HEADS = ('I3DHead', 'X3DHead')
+
+
+@torch.no_grad()
+def snippet_class_scores(model: nn.Module, features: np.ndarray,
+                         batch_size: int = 256) -> np.ndarray:
+    """Class scores of a recognizer for every snippet, from its own
+    pooled (center-crop) Weak-FEAT features, without decoding the video.
+
+    Args:
+        model (nn.Module): The recognizer the features were extracted with
+            (e.g. from :func:`init_feature_model`).
+        features (np.ndarray): (T, C) features.
+        batch_size (int): Snippets per forward pass. Defaults to 256.
+
+    Returns:
+        np.ndarray: (T, K) sigmoid scores for a multi-label head, softmax
+        otherwise.
+
+    Raises:
+        NotImplementedError: A head that needs more than the pooled feature
+            (SlowFast's two pathways, MViT's tokens).
+    """
+    head = model.cls_head
+    if type(head).__name__ not in POOLED_FEATURE_HEADS:
+        raise NotImplementedError(
+            f'{type(head).__name__} needs more than the pooled snippet '
+            'feature (supported: ' + ', '.join(POOLED_FEATURE_HEADS) + ')')
+    param = next(head.parameters())
+    x = torch.as_tensor(
+        np.asarray(features, dtype=np.float32), device=param.device)
+    out = []
+    for i in range(0, len(x), batch_size):
+        logits = head(x[i:i + batch_size, :, None, None, None])
+        out.append(
+            logits.sigmoid() if getattr(head, 'multi_class', False) else
+            logits.softmax(-1))
+    return torch.cat(out).float().cpu().numpy()

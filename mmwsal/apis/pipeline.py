@@ -1,0 +1,198 @@
+"""The whole pipeline: long videos -> recognizer -> Weak-FEAT features ->
+WS-TAL localizer, for each recognizer training mode, with one summary.
+
+Every step is a stage of :class:`StageStore`: a rerun skips the stages whose
+settings (configs, annotation, upstream checkpoints) are unchanged, and a
+recognizer whose training was interrupted resumes from its last checkpoint.
+"""
+import copy
+import json
+import logging
+import os.path as osp
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+from mmengine.runner import Runner
+
+from mmwsal.utils import (FOCUS_MODE_NAMES, FOCUS_MODES, dump_json_atomic,
+                          set_focus_mode, use_feature_set, use_video_set)
+from .feature_extraction import extract_features
+from .feature_store import file_sha256, settings_digest
+from .pipeline_stages import StageStore
+
+RECOGNITION_KEY = 'acc/mean_average_precision'
+
+
+@dataclass
+class PipelineSettings:
+    """What one pipeline run does.
+
+    Args:
+        work_dir (str): Where every stage writes.
+        ann_file (str): Unified annotation (``train`` and ``test`` subsets).
+        video_root (str): Directory its ``file`` fields are relative to.
+        recognizer_config (str): An AdaptFocus recognizer config (its loss
+            mode is set per mode, see ``FOCUS_MODES``).
+        localizer_config (str): A WS-TAL config on snippet features.
+        modes (list[str]): Recognizer training modes, one row each.
+        seed (int): Seed of every training.
+        snippet_stride (float, optional): Frames between snippets of the
+            features. Defaults to None (one snippet's span).
+        workers (int): Dataloader workers of the recognizer.
+        progress (bool): Progress bars.
+    """
+    work_dir: str
+    ann_file: str
+    video_root: str
+    recognizer_config: str
+    localizer_config: str
+    modes: List[str] = field(default_factory=lambda: ['noisy', 'adaptfocus'])
+    seed: int = 0
+    snippet_stride: Optional[float] = None
+    workers: int = 2
+    progress: bool = True
+
+
+def _quiet(cfg: Config, work_dir: str, seed: int, progress: bool) -> Config:
+    """Common settings: work dir, seed, warnings-only log (the scalars
+    still go to ``vis_data/scalars.json``) and a progress bar."""
+    cfg.work_dir = work_dir
+    cfg.randomness = dict(seed=seed)
+    cfg.log_level = 'WARNING'
+    if progress:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(type='ProgressBarHook')
+        ]
+    return cfg
+
+
+def _train_and_test(cfg: Config, resume: bool = True) -> Dict:
+    """Train with the Runner (resuming from the last checkpoint in the work
+    dir, if any), test, and return the checkpoint and the metrics."""
+    cfg.resume = resume
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    metrics = runner.test()
+    with open(osp.join(cfg.work_dir, 'last_checkpoint')) as f:
+        checkpoint = f.read().strip()
+    return dict(
+        checkpoint=checkpoint,
+        metrics={k: float(v)
+                 for k, v in metrics.items()})
+
+
+def recognizer_stage(s: PipelineSettings, stages: StageStore,
+                     mode: str) -> Dict:
+    """Train the recognizer in ``mode`` and test it (video-level mAP of the
+    test pipeline's views)."""
+    cfg = use_video_set(
+        set_focus_mode(Config.fromfile(s.recognizer_config), mode),
+        s.ann_file, s.video_root, s.workers)
+    settings = dict(
+        config=settings_digest(cfg.to_dict()),
+        annotation=file_sha256(s.ann_file)[:16],
+        seed=s.seed)
+
+    def run(stage_dir):
+        return _train_and_test(_quiet(cfg, stage_dir, s.seed, s.progress))
+
+    return stages.run(f'recognizer_{mode}', settings, run)
+
+
+def feature_stage(s: PipelineSettings, stages: StageStore, mode: str,
+                  recognizer: Dict) -> Dict:
+    """Weak-FEAT features of every video with the ``mode`` recognizer."""
+    settings = dict(
+        config=settings_digest(Config.fromfile(s.recognizer_config).to_dict()),
+        checkpoint=file_sha256(recognizer['checkpoint'])[:16],
+        annotation=file_sha256(s.ann_file)[:16],
+        snippet_stride=s.snippet_stride)
+
+    def run(stage_dir):
+        summary = extract_features(
+            s.recognizer_config,
+            recognizer['checkpoint'],
+            s.ann_file,
+            s.video_root,
+            stage_dir,
+            snippet_stride=s.snippet_stride,
+            progress=s.progress)
+        if summary.failed:
+            raise RuntimeError(
+                f'feature extraction into {stage_dir} failed on '
+                f'{sorted(summary.failed)}; fix or remove these videos from '
+                f'{s.ann_file} and run again (finished videos are kept)')
+        with open(osp.join(stage_dir, 'manifest.json')) as f:
+            dim = json.load(f)['feature_dim']
+        return dict(feature_dir=stage_dir, feature_dim=dim)
+
+    return stages.run(f'features_{mode}', settings, run)
+
+
+def localizer_stage(s: PipelineSettings, stages: StageStore, mode: str,
+                    features: Dict) -> Dict:
+    """Train the WS-TAL localizer on the ``mode`` features and test it."""
+    cfg = use_feature_set(
+        Config.fromfile(s.localizer_config),
+        s.ann_file,
+        features['feature_dir'],
+        features['feature_dim'],
+        num_workers=0)
+    settings = dict(
+        config=settings_digest(cfg.to_dict()),
+        annotation=file_sha256(s.ann_file)[:16],
+        seed=s.seed)
+    return stages.run(
+        f'localizer_{mode}', settings, lambda d: _train_and_test(
+            _quiet(cfg, d, s.seed, s.progress), resume=False))
+
+
+def run_pipeline(s: PipelineSettings) -> Dict:
+    """Run (or resume) every stage for every mode; write and return the
+    summary (``summary.json`` and ``summary.md`` in ``s.work_dir``)."""
+    unknown = [m for m in s.modes if m not in FOCUS_MODES]
+    if unknown:
+        raise ValueError(f'unknown modes {unknown}; choose from '
+                         f'{list(FOCUS_MODES)}')
+    stages = StageStore(s.work_dir)
+    logger = MMLogger.get_current_instance()
+    rows = {}
+    for mode in s.modes:
+        recognizer = recognizer_stage(s, stages, mode)
+        # Runners switch the current logger; keep stage messages visible.
+        logger.setLevel(logging.INFO)
+        features = feature_stage(s, stages, mode, recognizer)
+        localizer = localizer_stage(s, stages, mode, features)
+        logger.setLevel(logging.INFO)
+        rows[mode] = dict(
+            recognizer=recognizer, features=features, localizer=localizer)
+    summary = dict(settings=copy.deepcopy(vars(s)), rows=rows)
+    dump_json_atomic(summary, osp.join(s.work_dir, 'summary.json'))
+    with open(osp.join(s.work_dir, 'summary.md'), 'w') as f:
+        f.write(summary_markdown(summary) + '\n')
+    return summary
+
+
+def summary_markdown(summary: Dict,
+                     tious: Sequence[str] = ('0.10', '0.30', '0.50',
+                                             '0.70')) -> str:
+    """One table: a row per recognizer mode with its recognition mAP and
+    the localization mAP@tIoU of the localizer on its features (%)."""
+    head = (['recognizer training', 'recognition mAP'] +
+            [f'loc. mAP@{t}' for t in tious] + ['loc. mAP avg'])
+    lines = [
+        '| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)
+    ]
+    for mode, row in summary['rows'].items():
+        rec = row['recognizer']['metrics']
+        loc = row['localizer']['metrics']
+        cells = [
+            FOCUS_MODE_NAMES.get(mode, mode),
+            f'{100 * rec[RECOGNITION_KEY]:.1f}'
+        ]
+        cells += [f'{100 * loc[f"mAP@{t}"]:.1f}' for t in tious]
+        cells.append(f'{100 * loc["mAP_avg"]:.1f}')
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)

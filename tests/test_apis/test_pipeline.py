@@ -1,0 +1,173 @@
+import io
+import json
+import os
+import os.path as osp
+from types import SimpleNamespace
+
+import numpy as np
+from mmengine.config import Config
+
+from mmwsal.apis.pipeline import PipelineSettings, run_pipeline
+from mmwsal.apis.pipeline_stages import StageStore
+from mmwsal.engine.hooks import ProgressBarHook
+from tools.predict import main as predict_main
+
+RECOGNIZER = 'configs/adaptfocus/adaptfocus_r3d-18-16ch_8x4_90e_synthetic.py'
+LOCALIZER = 'configs/wstal/mil_x3d-feat_600-iter_synthetic.py'
+
+
+def test_stage_store_skips_finished_stages_and_keeps_others(tmp_path):
+    messages, calls = [], []
+    stages = StageStore(str(tmp_path), log=messages.append)
+
+    def work(stage_dir):
+        calls.append(stage_dir)
+        with open(osp.join(stage_dir, 'out.txt'), 'w') as f:
+            f.write(str(len(calls)))
+        return dict(value=len(calls))
+
+    first = stages.run('train', dict(lr=0.1), work)
+    assert first == dict(value=1) and len(calls) == 1
+    # Same settings: the recorded result, nothing run.
+    assert stages.run('train', dict(lr=0.1), work) == dict(value=1)
+    assert len(calls) == 1 and 'skipped' in messages[-1]
+    # Other settings: another directory; the first one is left as it was.
+    assert stages.run('train', dict(lr=0.2), work) == dict(value=2)
+    assert calls[0] != calls[1]
+    with open(osp.join(calls[0], 'out.txt')) as f:
+        assert f.read() == '1'
+    # A stage that failed leaves no record and runs again.
+
+    def fail(stage_dir):
+        raise RuntimeError('boom')
+
+    try:
+        stages.run('extract', dict(a=1), fail)
+    except RuntimeError:
+        pass
+    assert stages.record('extract', dict(a=1)) is None
+    assert stages.run('extract', dict(a=1), work) == dict(value=3)
+    # A record whose settings do not match (edited by hand) is not trusted.
+    path = osp.join(stages.directory('train', dict(lr=0.1)), 'stage.json')
+    with open(path) as f:
+        record = json.load(f)
+    record['settings'] = dict(lr=0.3)
+    with open(path, 'w') as f:
+        json.dump(record, f)
+    assert stages.run('train', dict(lr=0.1), work) == dict(value=4)
+
+
+def test_progress_bar_hook_counts_iterations():
+    out = io.StringIO()
+    hook = ProgressBarHook(file=out)
+    runner = SimpleNamespace(max_iters=5, iter=2)
+    hook.before_train(runner)
+    for i in range(3):
+        hook.after_train_iter(runner, i)
+    hook.after_train(runner)
+    text = out.getvalue()
+    assert '3/3' in text and '4/3' not in text and text.endswith('\n')
+    runner.test_dataloader = [0, 1]
+    hook.before_test_epoch(runner)
+    hook.after_test_iter(runner, 0)
+    assert '1/2' in out.getvalue()
+
+
+def _tiny_configs(tmp_path):
+    """The demo configs at a budget of seconds, dumped to files."""
+    rec = Config.fromfile(RECOGNIZER)
+    rec.train_dataloader.batch_size = 2
+    rec.train_cfg.max_epochs = 2
+    rec.param_scheduler = [
+        dict(type='ConstantLR', factor=1.0, by_epoch=True, begin=0, end=2)
+    ]
+    rec.test_dataloader.batch_size = 2
+    loc = Config.fromfile(LOCALIZER)
+    loc.train_dataloader.batch_size = 2
+    loc.train_cfg.max_iters = 6
+    loc.default_hooks.checkpoint.interval = 6
+    paths = str(tmp_path / 'recognizer.py'), str(tmp_path / 'localizer.py')
+    rec.dump(paths[0])
+    loc.dump(paths[1])
+    return paths
+
+
+def test_pipeline_end_to_end_tiny(tiny_synthetic, tmp_path):
+    ann_file, root = tiny_synthetic
+    recognizer, localizer = _tiny_configs(tmp_path)
+    settings = PipelineSettings(
+        work_dir=str(tmp_path / 'run'),
+        ann_file=ann_file,
+        video_root=root,
+        recognizer_config=recognizer,
+        localizer_config=localizer,
+        modes=['noisy', 'adaptfocus'],
+        workers=0,
+        progress=False)
+    summary = run_pipeline(settings)
+    with open(ann_file) as f:
+        videos = json.load(f)['videos']
+    assert list(summary['rows']) == ['noisy', 'adaptfocus']
+    for mode, row in summary['rows'].items():
+        assert osp.isfile(row['recognizer']['checkpoint'])
+        metrics = row['recognizer']['metrics']
+        assert 0 <= metrics['acc/mean_average_precision'] <= 1
+        feature_dir = row['features']['feature_dir']
+        for video_id in videos:
+            feats = np.load(osp.join(feature_dir, f'{video_id}.npy'))
+            assert feats.shape[1] == row['features']['feature_dim'] == 128
+        loc = row['localizer']['metrics']
+        assert {'mAP@0.10', 'mAP@0.50', 'mAP_avg'} <= set(loc)
+    # The two recognizers differ only in their loss: other checkpoints.
+    rows = summary['rows']
+    assert rows['noisy']['recognizer']['checkpoint'] != rows['adaptfocus'][
+        'recognizer']['checkpoint']
+    with open(osp.join(settings.work_dir, 'summary.md')) as f:
+        table = f.read().splitlines()
+    assert len(table) == 4
+    assert table[2].startswith('| Weak (Noisy) |')
+    assert table[3].startswith('| Weak (AdaptFocus) |')
+    with open(osp.join(settings.work_dir, 'summary.json')) as f:
+        assert json.load(f)['rows'] == summary['rows']
+
+    # A rerun finds every stage finished and runs nothing.
+    records = sorted(
+        osp.join(d, 'stage.json') for d in (
+            osp.join(settings.work_dir, n)
+            for n in os.listdir(settings.work_dir))
+        if osp.isdir(d))
+    assert len(records) == 6
+    stamps = [os.stat(r).st_mtime_ns for r in records]
+    assert run_pipeline(settings)['rows'] == summary['rows']
+    assert [os.stat(r).st_mtime_ns for r in records] == stamps
+
+    # Figures of the run, and a raw video through tools/predict.py with
+    # the run's models gives the run's own features and localization.
+    from mmwsal.visualization import localize_video, pipeline_figures
+    figures = pipeline_figures(settings.work_dir)
+    assert len(figures) == 5 and all(osp.getsize(f) > 1000 for f in figures)
+    test_video = sorted(v for v in videos if videos[v]['subset'] == 'test')[0]
+    out_dir = tmp_path / 'predictions'
+    predict_main([
+        '--pipeline', settings.work_dir, '--mode', 'adaptfocus',
+        '--out-dir', str(out_dir),
+        osp.join(root, videos[test_video]['file'])
+    ])
+    row = summary['rows']['adaptfocus']
+    np.testing.assert_allclose(
+        np.load(out_dir / f'{test_video}.npy'),
+        np.load(osp.join(row['features']['feature_dir'],
+                         f'{test_video}.npy')), rtol=1e-5, atol=1e-6)
+    with open(out_dir / f'{test_video}.json') as f:
+        predicted = json.load(f)
+    assert (out_dir / f'{test_video}.png').is_file()
+    sample, _ = localize_video(
+        osp.join(osp.dirname(row['localizer']['checkpoint']), 'localizer.py'),
+        row['localizer']['checkpoint'], test_video)
+    expected = sorted(
+        zip(sample.pred_instances.scores.tolist(),
+            sample.pred_instances.labels.tolist()), reverse=True)
+    got = [(d['score'], d['label']) for d in predicted['detections']]
+    np.testing.assert_allclose([s for s, _ in got], [s for s, _ in expected],
+                               rtol=1e-5)
+    assert [k for _, k in got] == [k for _, k in expected]

@@ -23,7 +23,6 @@ On your own data, point it at your annotation, videos and configs::
         --work-dir work_dirs/my_pipeline
 """
 import argparse
-import logging
 import os.path as osp
 import time
 
@@ -90,8 +89,7 @@ def main(argv=None):
     args = parse_args(argv)
     register_all_modules(init_default_scope=True)
     torch.set_num_threads(args.threads)
-    logger = MMLogger.get_current_instance()
-    logger.setLevel(logging.INFO)
+    logger = MMLogger.get_instance('mmwsal_pipeline', log_level='INFO')
     tic = time.perf_counter()
     ann_file, video_root = args.ann_file, args.video_root
     if ann_file is None:

@@ -7,7 +7,6 @@ recognizer whose training was interrupted resumes from its last checkpoint.
 """
 import copy
 import json
-import logging
 import os.path as osp
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
@@ -156,16 +155,15 @@ def run_pipeline(s: PipelineSettings) -> Dict:
     if unknown:
         raise ValueError(f'unknown modes {unknown}; choose from '
                          f'{list(FOCUS_MODES)}')
-    stages = StageStore(s.work_dir)
-    logger = MMLogger.get_current_instance()
+    # A logger of its own: each Runner makes itself the current one, at
+    # the (quiet) level of its config.
+    logger = MMLogger.get_instance('mmwsal_pipeline', log_level='INFO')
+    stages = StageStore(s.work_dir, log=logger.info)
     rows = {}
     for mode in s.modes:
         recognizer = recognizer_stage(s, stages, mode)
-        # Runners switch the current logger; keep stage messages visible.
-        logger.setLevel(logging.INFO)
         features = feature_stage(s, stages, mode, recognizer)
         localizer = localizer_stage(s, stages, mode, features)
-        logger.setLevel(logging.INFO)
         rows[mode] = dict(
             recognizer=recognizer, features=features, localizer=localizer)
     summary = dict(settings=copy.deepcopy(vars(s)), rows=rows)

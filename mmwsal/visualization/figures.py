@@ -89,7 +89,7 @@ def plot_localization(out_file: str,
                       attention: Optional[np.ndarray] = None,
                       title: str = '') -> str:
     """T-CAS (and attention) of a localization result with ground truth
-    and detections, one panel per action.
+    and detections, one panel per class in ``labels``.
 
     Args:
         out_file (str): PNG path.

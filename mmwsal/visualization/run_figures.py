@@ -105,9 +105,15 @@ def localization_figure(out_file: str, config: str, checkpoint: str,
     detections = [(float(s[0]), float(s[1]), int(k), float(p))
                   for s, k, p in zip(pred.segments, pred.labels, pred.scores)]
     attention = getattr(sample, 'attention', None)
+    # The video's actions, then the best-scored others (up to 4 panels), so
+    # that detections of wrong classes show too.
+    scores = np.asarray(sample.pred_scores.item)
+    labels = sorted(set(video['labels']))
+    labels += [int(k) for k in np.argsort(-scores)
+               if int(k) not in labels][:max(0, 4 - len(labels))]
     return plot_localization(
         out_file, (np.arange(len(tcas)) + 0.5) * seconds, tcas,
-        _segments(video), detections, sorted(video['labels']), classes,
+        _segments(video), detections, labels, classes,
         None if attention is None else np.asarray(attention).reshape(-1),
         f'{video_id}: localization')
 
@@ -132,9 +138,14 @@ def training_figures(out_dir: str, runs: Dict[str, str],
     ratio, success = {}, {}
     for name, work_dir in runs.items():
         path = scalars_file(work_dir)
-        x, y = read_scalars(path, 'above_threshold_ratio')
+        # Per-iteration values are noisy: one point per epoch, the mean.
+        x, y = read_scalars(path, 'above_threshold_ratio', 'epoch')
         if x:
-            ratio[name] = (x, y)
+            epochs = np.unique(x)
+            ratio[name] = (epochs, [
+                float(np.mean([v for e, v in zip(x, y) if e == epoch]))
+                for epoch in epochs
+            ])
         x, y = read_scalars(path, 'ase/top1_success_ratio', 'step')
         if x:
             success[name] = (x, y)
@@ -143,7 +154,7 @@ def training_figures(out_dir: str, runs: Dict[str, str],
         out.append(
             plot_curves(
                 osp.join(out_dir, 'ratio_above_threshold.png'), ratio,
-                'iteration', 'share of positives >= theta * a',
+                'epoch', 'share of positives >= theta * a',
                 'Positive scores above their threshold (cf. Fig. 5)'))
     if success:
         out.append(

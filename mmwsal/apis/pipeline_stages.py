@@ -3,7 +3,8 @@
 Each stage writes into a directory of its own, named by the stage and a
 digest of everything that changes its result (``settings``). A stage is
 finished when its record ``stage.json`` exists there with the same
-settings; a rerun then returns the recorded result instead of running it.
+settings and the paths its result names (inside the directory) exist; a
+rerun then returns the recorded result instead of running it.
 Other settings give another directory, so that nothing already written is
 overwritten: going back to earlier settings finds their outputs again.
 """
@@ -52,6 +53,12 @@ class StageStore:
         if record.get('settings') != json.loads(
                 json.dumps(settings, default=str)):
             return None
+        # So is a stage whose outputs (paths in its result) are gone.
+        stage_dir = self.directory(name, settings)
+        for value in record.get('result', {}).values():
+            if (isinstance(value, str) and value.startswith(stage_dir)
+                    and not osp.exists(value)):
+                return None
         return record
 
     def run(self, name: str, settings: Dict,

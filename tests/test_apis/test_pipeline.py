@@ -47,6 +47,20 @@ def test_stage_store_skips_finished_stages_and_keeps_others(tmp_path):
         pass
     assert stages.record('extract', dict(a=1)) is None
     assert stages.run('extract', dict(a=1), work) == dict(value=3)
+    # A stage whose recorded output is gone runs again.
+
+    def write(stage_dir):
+        path = osp.join(stage_dir, 'model.pth')
+        with open(path, 'w') as f:
+            f.write('w')
+        return dict(checkpoint=path)
+
+    made = stages.run('model', dict(a=2), write)
+    assert stages.record('model', dict(a=2)) is not None
+    os.remove(made['checkpoint'])
+    assert stages.record('model', dict(a=2)) is None
+    assert stages.run('model', dict(a=2), write) == made
+    assert osp.isfile(made['checkpoint'])
     # A record whose settings do not match (edited by hand) is not trusted.
     path = osp.join(stages.directory('train', dict(lr=0.1)), 'stage.json')
     with open(path) as f:

@@ -9,7 +9,10 @@ goes into the work dir. Rerunning skips every finished stage whose
 settings are unchanged.
 
 Without ``--ann-file`` it runs on synthetic long videos, generated into
-``--data-dir`` if absent (the main job of ``make demo``)::
+``--data-dir`` if absent (the main job of ``make demo``); the recognizers
+start from one trained with clean labels on other synthetic videos
+(``<data-dir>_pretrain``), as the AdaptFocus paper starts from
+Kinetics checkpoints (``--no-pretrain``: from scratch)::
 
     python tools/run_pipeline.py --work-dir work_dirs/pipeline
 
@@ -28,9 +31,9 @@ import time
 
 import torch
 from mmaction.utils import register_all_modules
-from mmengine.logging import MMLogger
 
-from mmwsal.apis.pipeline import PipelineSettings, run_pipeline
+from mmwsal.apis.pipeline import (PipelineSettings, pipeline_logger,
+                                  run_pipeline)
 from mmwsal.datasets import generate_synthetic_dataset
 from mmwsal.utils import FOCUS_MODES
 
@@ -58,6 +61,17 @@ def parse_args(argv=None):
         help='where the synthetic videos go (without --ann-file)')
     parser.add_argument('--num-videos', type=int, default=60)
     parser.add_argument(
+        '--no-pretrain',
+        action='store_true',
+        help='on synthetic data: start the recognizers from scratch instead '
+        'of from one trained with clean labels on other synthetic videos')
+    parser.add_argument(
+        '--pretrain-ann-file',
+        help='with --pretrain-video-root: other videos on which a Full '
+        '(Clean) recognizer is trained first, the starting point of every '
+        'mode (default on your data: the config\'s load_from)')
+    parser.add_argument('--pretrain-video-root')
+    parser.add_argument(
         '--recognizer-config', default=osp.join(REPO, RECOGNIZER))
     parser.add_argument(
         '--localizer-config', default=osp.join(REPO, LOCALIZER))
@@ -82,25 +96,42 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if (args.ann_file is None) != (args.video_root is None):
         parser.error('--ann-file and --video-root go together')
+    if (args.pretrain_ann_file is None) != (args.pretrain_video_root is None):
+        parser.error('--pretrain-ann-file and --pretrain-video-root go '
+                     'together')
     return args
+
+
+def synthetic_videos(data_dir: str, num_videos: int, seed: int,
+                     logger) -> str:
+    """Generate (or reuse) the demo's kind of synthetic videos."""
+    logger.info(f'[data] synthetic long videos in {data_dir}')
+    return generate_synthetic_dataset(
+        data_dir,
+        num_videos=num_videos,
+        seed=seed,
+        class_colours=True,
+        shared_backgrounds=SHARED_BACKGROUNDS)
 
 
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules(init_default_scope=True)
     torch.set_num_threads(args.threads)
-    logger = MMLogger.get_instance('mmwsal_pipeline', log_level='INFO')
+    logger = pipeline_logger()
     tic = time.perf_counter()
     ann_file, video_root = args.ann_file, args.video_root
+    pretrain = None
+    if args.pretrain_ann_file:
+        pretrain = (args.pretrain_ann_file, args.pretrain_video_root)
     if ann_file is None:
-        logger.info(f'[data] synthetic long videos in {args.data_dir}')
-        ann_file = generate_synthetic_dataset(
-            args.data_dir,
-            num_videos=args.num_videos,
-            seed=0,
-            class_colours=True,
-            shared_backgrounds=SHARED_BACKGROUNDS)
+        ann_file = synthetic_videos(args.data_dir, args.num_videos, 0, logger)
         video_root = args.data_dir
+        if not args.no_pretrain and pretrain is None:
+            # Other videos of the same kind (data seed 1).
+            root = args.data_dir.rstrip('/') + '_pretrain'
+            pretrain = (synthetic_videos(root, args.num_videos, 1,
+                                         logger), root)
         if args.snippet_stride is None:
             args.snippet_stride = SYNTHETIC_SNIPPET_STRIDE
     summary = run_pipeline(
@@ -114,7 +145,8 @@ def main(argv=None):
             seed=args.seed,
             snippet_stride=args.snippet_stride,
             workers=args.workers,
-            progress=not args.no_progress))
+            progress=not args.no_progress,
+            pretrain_data=pretrain))
     with open(osp.join(args.work_dir, 'summary.md')) as f:
         table = f.read()
     print(f'\n{table}\nall {len(summary["rows"])} rows in '

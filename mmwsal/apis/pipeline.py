@@ -41,6 +41,11 @@ class PipelineSettings:
             features. Defaults to None (one snippet's span).
         workers (int): Dataloader workers of the recognizer.
         progress (bool): Progress bars.
+        pretrain_data (Sequence[str], optional): (annotation, video root)
+            of other videos: a Full (Clean) recognizer trained on them
+            first is the starting point of every mode, as the AdaptFocus
+            paper starts from Kinetics checkpoints. Defaults to None (the
+            recognizer config's own ``load_from``).
     """
     work_dir: str
     ann_file: str
@@ -52,6 +57,7 @@ class PipelineSettings:
     snippet_stride: Optional[float] = None
     workers: int = 2
     progress: bool = True
+    pretrain_data: Optional[Sequence[str]] = None
 
 
 def _quiet(cfg: Config, work_dir: str, seed: int, progress: bool) -> Config:
@@ -69,8 +75,13 @@ def _quiet(cfg: Config, work_dir: str, seed: int, progress: bool) -> Config:
 
 def _train_and_test(cfg: Config, resume: bool = True) -> Dict:
     """Train with the Runner (resuming from the last checkpoint in the work
-    dir, if any), test, and return the checkpoint and the metrics."""
-    cfg.resume = resume
+    dir, if any, else starting from ``cfg.load_from``), test, and return
+    the checkpoint and the metrics."""
+    last = osp.join(cfg.work_dir, 'last_checkpoint')
+    cfg.resume = resume and osp.isfile(last)
+    if cfg.resume:
+        with open(last) as f:
+            cfg.load_from = f.read().strip()
     runner = Runner.from_cfg(cfg)
     runner.train()
     metrics = runner.test()
@@ -82,22 +93,35 @@ def _train_and_test(cfg: Config, resume: bool = True) -> Dict:
                  for k, v in metrics.items()})
 
 
-def recognizer_stage(s: PipelineSettings, stages: StageStore,
-                     mode: str) -> Dict:
+def recognizer_stage(s: PipelineSettings,
+                     stages: StageStore,
+                     mode: str,
+                     pretrained: Optional[Dict] = None,
+                     name: Optional[str] = None,
+                     data: Optional[Sequence[str]] = None) -> Dict:
     """Train the recognizer in ``mode`` and test it (video-level mAP of the
-    test pipeline's views)."""
+    test pipeline's views), from the ``pretrained`` stage's checkpoint if
+    given (its AdaptFocus estimates, of other videos, start anew), on
+    ``data`` (annotation, video root; default the settings')."""
+    ann_file, video_root = data or (s.ann_file, s.video_root)
     cfg = use_video_set(
-        set_focus_mode(Config.fromfile(s.recognizer_config), mode),
-        s.ann_file, s.video_root, s.workers)
+        set_focus_mode(Config.fromfile(s.recognizer_config), mode), ann_file,
+        video_root, s.workers)
     settings = dict(
         config=settings_digest(cfg.to_dict()),
-        annotation=file_sha256(s.ann_file)[:16],
+        annotation=file_sha256(ann_file)[:16],
         seed=s.seed)
+    if pretrained is not None:
+        cfg.load_from = pretrained['checkpoint']
+        for hook in cfg.get('custom_hooks', []):
+            if hook.get('type') == 'AdaptFocusHook':
+                hook['reset_on_mismatch'] = True
+        settings['pretrained'] = file_sha256(pretrained['checkpoint'])[:16]
 
     def run(stage_dir):
         return _train_and_test(_quiet(cfg, stage_dir, s.seed, s.progress))
 
-    return stages.run(f'recognizer_{mode}', settings, run)
+    return stages.run(name or f'recognizer_{mode}', settings, run)
 
 
 def feature_stage(s: PipelineSettings, stages: StageStore, mode: str,
@@ -148,6 +172,15 @@ def localizer_stage(s: PipelineSettings, stages: StageStore, mode: str,
             _quiet(cfg, d, s.seed, s.progress), resume=False))
 
 
+def pipeline_logger() -> MMLogger:
+    """The pipeline's own logger (INFO): each Runner makes itself the
+    current logger, at the (quiet) level of its config."""
+    name = 'mmwsal_pipeline'
+    if MMLogger.check_instance_created(name):
+        return MMLogger.get_instance(name)
+    return MMLogger.get_instance(name, log_level='INFO')
+
+
 def run_pipeline(s: PipelineSettings) -> Dict:
     """Run (or resume) every stage for every mode; write and return the
     summary (``summary.json`` and ``summary.md`` in ``s.work_dir``)."""
@@ -155,18 +188,22 @@ def run_pipeline(s: PipelineSettings) -> Dict:
     if unknown:
         raise ValueError(f'unknown modes {unknown}; choose from '
                          f'{list(FOCUS_MODES)}')
-    # A logger of its own: each Runner makes itself the current one, at
-    # the (quiet) level of its config.
-    logger = MMLogger.get_instance('mmwsal_pipeline', log_level='INFO')
+    logger = pipeline_logger()
     stages = StageStore(s.work_dir, log=logger.info)
+    pretrained = None
+    if s.pretrain_data is not None:
+        # Clean labels on other videos, as a Kinetics checkpoint would be.
+        pretrained = recognizer_stage(
+            s, stages, 'full', name='pretrain', data=s.pretrain_data)
     rows = {}
     for mode in s.modes:
-        recognizer = recognizer_stage(s, stages, mode)
+        recognizer = recognizer_stage(s, stages, mode, pretrained)
         features = feature_stage(s, stages, mode, recognizer)
         localizer = localizer_stage(s, stages, mode, features)
         rows[mode] = dict(
             recognizer=recognizer, features=features, localizer=localizer)
-    summary = dict(settings=copy.deepcopy(vars(s)), rows=rows)
+    summary = dict(
+        settings=copy.deepcopy(vars(s)), pretrained=pretrained, rows=rows)
     dump_json_atomic(summary, osp.join(s.work_dir, 'summary.json'))
     with open(osp.join(s.work_dir, 'summary.md'), 'w') as f:
         f.write(summary_markdown(summary) + '\n')

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 from mmengine.config import Config
 
+from mmwsal.apis import file_sha256
 from mmwsal.apis.pipeline import PipelineSettings, run_pipeline
 from mmwsal.apis.pipeline_stages import StageStore
 from mmwsal.engine.hooks import ProgressBarHook
@@ -117,7 +118,8 @@ def test_pipeline_end_to_end_tiny(tiny_synthetic, tmp_path):
         localizer_config=localizer,
         modes=['noisy', 'adaptfocus'],
         workers=0,
-        progress=False)
+        progress=False,
+        pretrain_data=(ann_file, root))
     summary = run_pipeline(settings)
     with open(ann_file) as f:
         videos = json.load(f)['videos']
@@ -150,7 +152,16 @@ def test_pipeline_end_to_end_tiny(tiny_synthetic, tmp_path):
             osp.join(settings.work_dir, n)
             for n in os.listdir(settings.work_dir))
         if osp.isdir(d))
-    assert len(records) == 6
+    assert len(records) == 7
+    # Both recognizers started from the pretraining stage's checkpoint.
+    pretrained = summary['pretrained']['checkpoint']
+    assert osp.isfile(pretrained)
+    for record in records:
+        with open(record) as f:
+            record = json.load(f)
+        if record['name'].startswith('recognizer_'):
+            assert record['settings']['pretrained'] == file_sha256(
+                pretrained)[:16]
     stamps = [os.stat(r).st_mtime_ns for r in records]
     assert run_pipeline(settings)['rows'] == summary['rows']
     assert [os.stat(r).st_mtime_ns for r in records] == stamps

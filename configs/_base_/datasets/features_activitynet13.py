@@ -5,7 +5,9 @@
 _base_ = ['./snippet_features.py']
 
 data_root = 'data/activitynet'
-ann_file = 'data/activitynet/annotations_v1.3.json'
+# Datasets join data_root and their ann_file; metrics read the full path.
+ann_name = 'annotations_v1.3.json'
+ann_file = f'{data_root}/{ann_name}'
 feature_dirs = ['features/i3d_rgb', 'features/i3d_flow']
 num_classes = 200
 in_channels = 2048
@@ -13,7 +15,7 @@ num_snippets = 50
 
 train_dataloader = dict(
     dataset=dict(
-        ann_file=ann_file,
+        ann_file=ann_name,
         data_root=data_root,
         feature_dirs=feature_dirs,
         subset='training',
@@ -24,7 +26,7 @@ train_dataloader = dict(
         ]))
 val_dataloader = dict(
     dataset=dict(
-        ann_file=ann_file,
+        ann_file=ann_name,
         data_root=data_root,
         feature_dirs=feature_dirs,
         subset='validation'))

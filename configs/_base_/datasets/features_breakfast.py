@@ -5,7 +5,9 @@
 _base_ = ['./snippet_features.py']
 
 data_root = 'data/breakfast'
-ann_file = 'data/breakfast/annotations_activity.json'
+# Datasets join data_root and their ann_file; metrics read the full path.
+ann_name = 'annotations_activity.json'
+ann_file = f'{data_root}/{ann_name}'
 feature_dirs = ['features']
 num_classes = 10
 in_channels = 2048
@@ -14,7 +16,7 @@ pack = dict(type='PackSnippetInputs', single_label=True)
 train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        ann_file=ann_file,
+        ann_file=ann_name,
         data_root=data_root,
         feature_dirs=feature_dirs,
         subset='train',
@@ -23,7 +25,7 @@ train_dataloader = dict(
         ]))
 val_dataloader = dict(
     dataset=dict(
-        ann_file=ann_file,
+        ann_file=ann_name,
         data_root=data_root,
         feature_dirs=feature_dirs,
         subset='test',

@@ -4,7 +4,9 @@
 _base_ = ['./snippet_features.py']
 
 data_root = 'data/synthetic'
-ann_file = 'data/synthetic/annotations.json'
+# Datasets join data_root and their ann_file; metrics read the full path.
+ann_name = 'annotations.json'
+ann_file = f'{data_root}/{ann_name}'
 feature_dirs = ['features']
 num_classes = 6
 in_channels = 432
@@ -14,7 +16,7 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=2,
     dataset=dict(
-        ann_file=ann_file,
+        ann_file=ann_name,
         data_root=data_root,
         feature_dirs=feature_dirs,
         subset='train',
@@ -26,7 +28,7 @@ train_dataloader = dict(
 val_dataloader = dict(
     num_workers=2,
     dataset=dict(
-        ann_file=ann_file,
+        ann_file=ann_name,
         data_root=data_root,
         feature_dirs=feature_dirs,
         subset='test'))

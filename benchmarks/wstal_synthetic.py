@@ -1,7 +1,8 @@
 """WS-TAL heads on features of the synthetic long videos: one table of
 detection mAP@tIoU for MIL, BaS-Net, Background Modeling and BackTAL (with
-background clicks simulated from the segments), trained with the same
-budget and seeds.
+background clicks simulated from the segments), and the DCC neck on BaS-Net
+and Background Modeling (with the ablation without denoising, the paper's
+Table 1), trained with the same budget and seeds.
 
 Steps (each skipped when its output exists):
 
@@ -13,6 +14,13 @@ Steps (each skipped when its output exists):
    feature map: no recognizer is trained here);
 3. train each head's synthetic config (``configs/wstal/*_synthetic.py``)
    for ``--iters`` iterations with each seed, and test it.
+
+DCC trains in two stages: a ``dcc-*`` row (``configs/dcc/``) starts from the
+final checkpoint of its first stage with the same seed (``basnet``, or
+``bgmodel-embed``: Background Modeling behind an embedding), trained first
+when missing, and trains ``--iters`` more; ``basnet-2x`` continues BaS-Net
+for as long without DCC, the control for the longer training. The memory
+bank is sized to the training set's (video, label) pairs.
 
 ``--features planted`` replaces steps 1-2 by snippet features in which each
 action raises its class's channel over noise
@@ -45,9 +53,26 @@ from mmwsal.utils import use_feature_set
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 BACKBONE_CONFIG = osp.join(REPO, 'configs', 'weak',
                            'weak_x3d-tiny_8x4_30e_synthetic.py')
-HEADS = dict(mil='MIL (top-k)', basnet='BaS-Net',
-             bgmodel='Background Modeling',
-             backtal='BackTAL (simulated clicks)')
+HEADS = {
+    'mil': 'MIL (top-k)',
+    'basnet': 'BaS-Net',
+    'bgmodel': 'Background Modeling',
+    'backtal': 'BackTAL (simulated clicks)',
+    'bgmodel-embed': 'Background Modeling, embedding (DCC stage 1)',
+    'basnet-2x': 'BaS-Net, stage 1 continued (no DCC)',
+    'dcc-basnet': 'BaS-Net + DCC',
+    'dcc-basnet-nodenoise': 'BaS-Net + DCC w/o denoising',
+    'dcc-bgmodel': 'Background Modeling + DCC',
+}
+# second-stage rows: their first stage (same seed), config and changes
+SECOND_STAGE = {
+    'basnet-2x': ('basnet', 'wstal/basnet', {}),
+    'dcc-basnet': ('basnet', 'dcc/dcc-basnet', {}),
+    'dcc-basnet-nodenoise': ('basnet', 'dcc/dcc-basnet', {
+        'model.neck.denoise': False
+    }),
+    'dcc-bgmodel': ('bgmodel-embed', 'dcc/dcc-bgmodel', {}),
+}
 TIOUS = ('0.10', '0.20', '0.30', '0.40', '0.50', '0.60', '0.70')
 
 
@@ -86,12 +111,31 @@ def video_features(args) -> tuple:
     return ann_file, feature_dir, in_channels
 
 
+def training_instances(ann_file: str) -> int:
+    """The (video, label) pairs of the training subset."""
+    with open(ann_file) as f:
+        videos = json.load(f)['videos'].values()
+    return sum(
+        len(set(v['labels'])) for v in videos if v['subset'] == 'train')
+
+
+def config_name(head: str) -> str:
+    """``configs/<dir>/<method>`` of a row, without the suffix."""
+    if head in SECOND_STAGE:
+        return SECOND_STAGE[head][1]
+    return ('dcc/' if head == 'bgmodel-embed' else 'wstal/') + head
+
+
 def localizer_config(head: str, ann_file: str, feature_dir: str,
                      in_channels: int, iters: int, seed: int,
                      work_dir: str) -> Config:
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'wstal',
-                 f'{head}_x3d-feat_600-iter_synthetic.py'))
+        osp.join(REPO, 'configs',
+                 f'{config_name(head)}_x3d-feat_600-iter_synthetic.py'))
+    if head in SECOND_STAGE:
+        cfg.merge_from_dict(SECOND_STAGE[head][2])
+    if cfg.model.get('neck'):
+        cfg.model.neck.bank_size = training_instances(ann_file)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed)
     cfg.log_level = 'WARNING'
@@ -133,13 +177,27 @@ def main():
                                 'seed-0 init'))
     MMLogger.get_current_instance().setLevel(logging.WARNING)
 
+    def run_dir(head, seed):
+        return osp.join(args.out_dir, 'runs', f'{head}_seed{seed}')
+
+    def build(head, seed):
+        cfg = localizer_config(head, ann_file, feature_dir, in_channels,
+                               args.iters, seed, run_dir(head, seed))
+        if head in SECOND_STAGE:
+            first = SECOND_STAGE[head][0]
+            cfg.load_from = osp.join(run_dir(first, seed),
+                                     f'iter_{args.iters}.pth')
+            if not osp.isfile(cfg.load_from):
+                print(f'{first} seed {seed}: first stage of {head}',
+                      flush=True)
+                build(first, seed).train()
+        return Runner.from_cfg(cfg)
+
     results = {}
-    for head in args.heads:
+    # first stages before the rows that start from them
+    for head in [h for h in HEADS if h in args.heads]:
         for seed in args.seeds:
-            work_dir = osp.join(args.out_dir, 'runs', f'{head}_seed{seed}')
-            cfg = localizer_config(head, ann_file, feature_dir, in_channels,
-                                   args.iters, seed, work_dir)
-            runner = Runner.from_cfg(cfg)
+            runner = build(head, seed)
             runner.train()
             metrics = runner.test()
             results.setdefault(head, []).append(metrics)
@@ -148,7 +206,11 @@ def main():
 
     print(f'\n{args.num_videos} synthetic videos ({source}), {args.iters} '
           f'iterations, seeds {args.seeds}; test mAP (%), mean +- std over '
-          'seeds\n')
+          'seeds')
+    if any(head in SECOND_STAGE for head in results):
+        print('(second-stage rows: --iters more from the first stage of '
+              'the same seed)')
+    print()
     header = '| head | ' + ' | '.join(f'@{t}' for t in TIOUS) + \
         ' | avg | video mAP |'
     print(header)

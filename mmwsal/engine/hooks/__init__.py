@@ -1,6 +1,8 @@
 from .adaptfocus_hook import AdaptFocusHook, clip_centre, training_videos
+from .dcc_hook import DCCBetaHook, ramp_value
 from .progress_bar_hook import ProgressBarHook
 
 __all__ = [
-    'AdaptFocusHook', 'clip_centre', 'training_videos', 'ProgressBarHook'
+    'AdaptFocusHook', 'clip_centre', 'training_videos', 'DCCBetaHook',
+    'ramp_value', 'ProgressBarHook'
 ]

@@ -1,10 +1,12 @@
 """The weakly supervised temporal action localizer on snippet features."""
+import logging
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 
 Inputs = Union[torch.Tensor, Sequence[torch.Tensor]]
@@ -41,6 +43,10 @@ class WeakLocalizer(BaseModel):
     (resample them with ``ResampleSnippets``); prediction takes videos of
     any lengths and runs each group of equal length as one batch.
 
+    An optional neck (e.g. :class:`mmwsal.models.necks.DCCNeck`) adds a
+    training loss computed from the embeddings and the head's outputs; it
+    plays no part in prediction.
+
     Args:
         head (dict): The WS-TAL head. Its ``in_channels`` defaults to the
             embedding's output width.
@@ -51,6 +57,9 @@ class WeakLocalizer(BaseModel):
             features to the head as they are. Defaults to 1.
         kernel_size (int): Temporal kernel size. Defaults to 3.
         dropout (float): Dropout after each convolution. Defaults to 0.7.
+        neck (dict, optional): A training-only module with
+            ``loss(feats, head_outputs, data_samples)``; its ``in_channels``
+            and ``num_classes`` default to the head's. Defaults to None.
         data_preprocessor (dict, optional): Defaults to None (mmengine's
             ``BaseDataPreprocessor``: moves data to the device).
         init_cfg (dict, optional): Defaults to None.
@@ -63,6 +72,7 @@ class WeakLocalizer(BaseModel):
                  embed_layers: int = 1,
                  kernel_size: int = 3,
                  dropout: float = 0.7,
+                 neck: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(
@@ -74,6 +84,19 @@ class WeakLocalizer(BaseModel):
         head.setdefault('in_channels',
                         embed_channels if embed_layers else in_channels)
         self.head = MODELS.build(head)
+        self.neck = None
+        if neck is not None:
+            neck = dict(neck)
+            neck.setdefault('in_channels', self.head.in_channels)
+            neck.setdefault('num_classes', self.head.num_classes)
+            self.neck = MODELS.build(neck)
+            if not embed_layers:
+                print_log(
+                    f'{type(self.neck).__name__} with embed_layers=0 trains '
+                    'its own layers only: nothing it learns reaches the '
+                    'head. Give the localizer an embedding.',
+                    logger='current',
+                    level=logging.WARNING)
 
     def _stack(self, inputs: Inputs, data_samples: Optional[Sequence],
                purpose: str) -> torch.Tensor:
@@ -110,7 +133,10 @@ class WeakLocalizer(BaseModel):
         the head's raw outputs."""
         if mode == 'loss':
             batch = self._stack(inputs, data_samples, 'training')
-            return self.head.loss(self.extract_feat(batch), data_samples)
+            feats = self.extract_feat(batch)
+            if self.neck is None:
+                return self.head.loss(feats, data_samples)
+            return self.loss_with_neck(feats, data_samples)
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
@@ -118,6 +144,20 @@ class WeakLocalizer(BaseModel):
             return self.head(self.extract_feat(batch))
         raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got "
                          f'{mode!r}')
+
+    def loss_with_neck(self, feats: torch.Tensor,
+                       data_samples: Sequence) -> Dict[str, torch.Tensor]:
+        """The head's losses and the neck's, on one forward of the
+        head."""
+        outputs = self.head(feats)
+        losses = self.head.loss_by_feat(outputs, data_samples)
+        neck_losses = self.neck.loss(feats, outputs, data_samples)
+        clash = set(losses) & set(neck_losses)
+        if clash:
+            raise ValueError(f'the head and the neck both give the losses '
+                             f'{sorted(clash)}')
+        losses.update(neck_losses)
+        return losses
 
     def predict(self, inputs: Inputs, data_samples: List) -> List:
         """Detections of each video; videos of equal length share a

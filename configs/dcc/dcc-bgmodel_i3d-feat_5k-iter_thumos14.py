@@ -1,0 +1,18 @@
+# DCC (denoised cross-video contrast) on Background Modeling, THUMOS14.
+# Stage 2 of two; it starts from the model that stage 1 trains:
+#   python tools/train.py \
+#       configs/dcc/bgmodel-embed_i3d-feat_5k-iter_thumos14.py
+#   python tools/train.py \
+#       configs/dcc/dcc-bgmodel_i3d-feat_5k-iter_thumos14.py
+_base_ = ['./bgmodel-embed_i3d-feat_5k-iter_thumos14.py']
+
+model = dict(
+    neck=dict(
+        type='DCCNeck',
+        bank_size=200,  # see dcc-basnet_i3d-feat_5k-iter_thumos14.py
+        num_clusters=5,
+        num_regions=5,
+        # The base T-CAS: the classifier on every snippet.
+        cas_key='snippet_logits'))
+custom_hooks = [dict(type='DCCBetaHook', start=0.1, end=10000.0)]
+load_from = 'work_dirs/bgmodel-embed_i3d-feat_5k-iter_thumos14/iter_5000.pth'

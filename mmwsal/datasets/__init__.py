@@ -1,5 +1,10 @@
 from .annotation import (AnnotationError, dump_annotation, load_annotation,
                          validate_annotation)
+from .class_split import (ClassSplitError, dump_class_split, load_class_split,
+                          make_class_split, split_video_infos,
+                          validate_class_split)
+from .class_split_dataset import ClassSplitSnippetDataset
+from .episodes import Episode, EpisodeSampler, single_label_pools
 from .long_video_dataset import LongVideoDataset
 from .planted_features import generate_planted_features
 from .snippet_feature_dataset import (SnippetFeatureDataset,
@@ -15,5 +20,8 @@ __all__ = [
     'LongVideoInit', 'WeakClipSampler', 'OpenCVClipReader', 'VideoReadError',
     'generate_synthetic_dataset', 'SnippetFeatureDataset',
     'load_feature_manifest', 'LoadSnippetFeatures', 'ResampleSnippets',
-    'PackSnippetInputs', 'generate_planted_features'
+    'PackSnippetInputs', 'generate_planted_features', 'ClassSplitError',
+    'dump_class_split', 'load_class_split', 'make_class_split',
+    'split_video_infos', 'validate_class_split', 'ClassSplitSnippetDataset',
+    'Episode', 'EpisodeSampler', 'single_label_pools'
 ]

@@ -7,11 +7,40 @@ question is whether training and evaluation work, not how good features are.
 """
 import os
 import os.path as osp
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
 from mmwsal.utils import dump_json_atomic
+
+PATTERNS = ('channel', 'random')
+
+
+def _class_patterns(kind: str, num_classes: int, dim: int,
+                    seed: int) -> np.ndarray:
+    """``(num_classes, dim)`` unit directions the actions add."""
+    if kind == 'channel':
+        return np.eye(num_classes, dim, dtype=np.float32)
+    # A generator of its own keeps the videos' draws those of 'channel'.
+    directions = np.random.default_rng([seed, 1]).normal(
+        size=(num_classes, dim))
+    return (directions /
+            np.linalg.norm(directions, axis=1, keepdims=True)).astype(
+                np.float32)
+
+
+def _plant_background_action(x: np.ndarray, rng: np.random.Generator,
+                             cls: int, patterns: np.ndarray, start: int,
+                             end: int, strength: float) -> None:
+    """Add another class's pattern on 5-10 snippets of the longer stretch
+    of background beside the action ``[start, end)``, in place."""
+    num_classes = len(patterns)
+    other = (cls + 1 + int(rng.integers(num_classes - 1))) % num_classes
+    num = len(x)
+    low, high = (0, start) if start >= num - end else (end, num)
+    length = min(int(rng.integers(5, 11)), high - low)
+    first = low + int(rng.integers(0, high - low - length + 1))
+    x[first:first + length] += strength * patterns[other]
 
 
 def generate_planted_features(out_dir: str,
@@ -21,7 +50,10 @@ def generate_planted_features(out_dir: str,
                               seed: int = 0,
                               snippet_seconds: float = 0.5,
                               noise: float = 0.3,
-                              strength: float = 1.5) -> Tuple[str, str]:
+                              strength: float = 1.5,
+                              background_actions: float = 0.0,
+                              background_strength: Optional[float] = None,
+                              patterns: str = 'channel') -> Tuple[str, str]:
     """Write ``out_dir/features/<video_id>.npy`` and a unified annotation.
 
     Every video has 40-60 snippets and one action of 5-10 snippets, of a
@@ -35,8 +67,20 @@ def generate_planted_features(out_dir: str,
         seed (int): Seed of everything. Defaults to 0.
         snippet_seconds (float): Seconds per snippet. Defaults to 0.5.
         noise (float): Standard deviation of the noise. Defaults to 0.3.
-        strength (float): What an action adds to its class's channel.
+        strength (float): What an action adds to its class's pattern.
             Defaults to 1.5.
+        background_actions (float): Probability that a video also holds an
+            unlabelled stretch of 5-10 snippets, outside its action, that
+            adds the pattern of another class: background that looks like
+            an action (informative background). Defaults to 0 (none; the
+            features are then those of earlier versions, seed for seed).
+        background_strength (float, optional): What such a stretch adds.
+            Defaults to None (``strength``).
+        patterns (str): What an action adds: ``'channel'``, its class's
+            channel (classes share nothing); ``'random'``, a random unit
+            direction per class (seeded), so that classes share channels and
+            what a model learns on some classes carries over to others, as
+            few-shot learning needs. Defaults to ``'channel'``.
 
     Returns:
         tuple[str, str]: The annotation file and the feature directory.
@@ -44,6 +88,15 @@ def generate_planted_features(out_dir: str,
     if not 0 < num_classes <= dim:
         raise ValueError(f'need 0 < num_classes <= dim, got {num_classes} '
                          f'classes and dim {dim}')
+    if not 0 <= background_actions <= 1:
+        raise ValueError(f'background_actions is a probability, got '
+                         f'{background_actions}')
+    if patterns not in PATTERNS:
+        raise ValueError(f'patterns must be one of {PATTERNS}, got '
+                         f'{patterns!r}')
+    if background_strength is None:
+        background_strength = strength
+    directions = _class_patterns(patterns, num_classes, dim, seed)
     rng = np.random.default_rng(seed)
     feat_dir = osp.join(out_dir, 'features')
     os.makedirs(feat_dir, exist_ok=True)
@@ -55,7 +108,13 @@ def generate_planted_features(out_dir: str,
         cls = int(rng.integers(num_classes))
         start = int(rng.integers(2, num - 12))
         end = start + int(rng.integers(5, 11))
-        x[start:end, cls] += strength
+        x[start:end] += strength * directions[cls]
+        # Drawn only when asked for, so that the default features stay
+        # those of earlier versions for the same seed.
+        if num_classes > 1 and background_actions > 0 \
+                and rng.random() < background_actions:
+            _plant_background_action(x, rng, cls, directions, start, end,
+                                     background_strength)
         np.save(osp.join(feat_dir, f'{vid}.npy'), x)
         videos[vid] = dict(
             subset='train' if i % 3 else 'test',

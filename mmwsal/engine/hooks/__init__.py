@@ -1,8 +1,9 @@
 from .adaptfocus_hook import AdaptFocusHook, clip_centre, training_videos
+from .class_split_hook import RecordClassSplitHook
 from .dcc_hook import DCCBetaHook, ramp_value
 from .progress_bar_hook import ProgressBarHook
 
 __all__ = [
     'AdaptFocusHook', 'clip_centre', 'training_videos', 'DCCBetaHook',
-    'ramp_value', 'ProgressBarHook'
+    'ramp_value', 'RecordClassSplitHook', 'ProgressBarHook'
 ]

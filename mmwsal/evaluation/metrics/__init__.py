@@ -1,3 +1,4 @@
 from .detection_metric import TemporalDetectionMetric
+from .fewshot_metric import FewShotEpisodeMetric
 
-__all__ = ['TemporalDetectionMetric']
+__all__ = ['TemporalDetectionMetric', 'FewShotEpisodeMetric']

@@ -2,7 +2,6 @@ import copy
 import os
 import os.path as osp
 import re
-import socket
 import subprocess
 import sys
 
@@ -12,14 +11,9 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from tests.conftest import DEMO_CONFIG, tiny_train_options
+from tests.dist_utils import free_port
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def as_cli(options):

@@ -7,11 +7,11 @@ from mmaction.registry import HOOKS
 from mmengine.dataset import ClassBalancedDataset, RepeatDataset
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.runner import IterBasedTrainLoop
 
 from mmwsal.datasets.transforms import WeakClipSampler
 from mmwsal.models.losses import ActionSaliencyEstimation, AdaptFocusLoss
+from .model_modules import model_modules
 
 
 @HOOKS.register_module()
@@ -67,14 +67,7 @@ class AdaptFocusHook(Hook):
     @staticmethod
     def focus_losses(runner) -> List[AdaptFocusLoss]:
         """The AdaptFocus losses of the runner's model."""
-        model = runner.model
-        if is_model_wrapper(model):
-            model = model.module
-        losses = [m for m in model.modules() if isinstance(m, AdaptFocusLoss)]
-        if not losses:
-            raise RuntimeError('AdaptFocusHook found no AdaptFocusLoss in '
-                               f'the model {type(model).__name__}')
-        return losses
+        return model_modules(runner, AdaptFocusLoss, 'AdaptFocusHook')
 
     def schedule(self, runner) -> Tuple[float, bool]:
         """gamma and warm-up for the iteration about to run."""

@@ -6,10 +6,10 @@ from typing import List
 from mmaction.registry import HOOKS
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 
 from mmwsal.models.necks import DCCNeck
 from .adaptfocus_hook import training_videos
+from .model_modules import model_modules
 
 
 def ramp_value(progress: float, start: float, end: float,
@@ -75,14 +75,7 @@ class DCCBetaHook(Hook):
     @staticmethod
     def dcc_necks(runner) -> List[DCCNeck]:
         """The DCC necks of the runner's model."""
-        model = runner.model
-        if is_model_wrapper(model):
-            model = model.module
-        necks = [m for m in model.modules() if isinstance(m, DCCNeck)]
-        if not necks:
-            raise RuntimeError('DCCBetaHook found no DCCNeck in the model '
-                               f'{type(model).__name__}')
-        return necks
+        return model_modules(runner, DCCNeck, 'DCCBetaHook')
 
     def beta(self, iteration: int, max_iters: int) -> float:
         """beta at a (0-based) iteration of ``max_iters``."""

@@ -1,10 +1,6 @@
 import math
-import os
 import os.path as osp
 import random
-import socket
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -14,9 +10,9 @@ from mmaction.structures import ActionDataSample
 
 from mmwsal.models.losses import (ActionSaliencyEstimation, AdaptFocusLoss,
                                   action_focus_weight, clip_focus_mask)
+from tests.dist_utils import load_script, run_torchrun
 
 HERE = osp.dirname(osp.abspath(__file__))
-REPO = osp.dirname(osp.dirname(osp.dirname(HERE)))
 E = math.e
 
 
@@ -326,33 +322,10 @@ def test_rank_mean_of_identical_estimates_is_exact():
     assert not torch.equal(torch.true_divide(total32, 3), scores)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def test_two_ranks_end_with_the_single_process_estimates(tmp_path):
     script = osp.join(HERE, 'dist_buffer_script.py')
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
-    proc = subprocess.run([
-        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node',
-        '2', '--master_port',
-        str(free_port()), script,
-        str(tmp_path)
-    ],
-                          cwd=REPO,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=240)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-
-    sys.path.insert(0, HERE)
-    try:
-        from dist_buffer_script import run_steps
-    finally:
-        sys.path.pop(0)
+    run_torchrun(script, str(tmp_path))
+    run_steps = load_script(script).run_steps
     single = run_steps(rank=0, world_size=1)
     ranks = [torch.load(tmp_path / f'rank{r}.pth') for r in range(2)]
     for name, value in single['state'].items():

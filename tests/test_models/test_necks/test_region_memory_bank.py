@@ -1,18 +1,14 @@
 """The region-level memory bank: FIFO writes, checkpoints, ranks."""
-import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
 from mmengine.runner import load_checkpoint, save_checkpoint
 
 from mmwsal.models.necks import RegionMemoryBank
-from tests.test_tools.test_train import free_port
+from tests.dist_utils import load_script, run_torchrun
 
 HERE = osp.dirname(osp.abspath(__file__))
-REPO = osp.dirname(osp.dirname(osp.dirname(HERE)))
 
 
 def batch(n, start, regions=2, channels=3):
@@ -98,25 +94,8 @@ def test_checkpoint_round_trip_is_bit_exact(tmp_path):
 def test_two_ranks_hold_the_bank_of_one_process_seeing_both_batches(
         tmp_path):
     script = osp.join(HERE, 'dist_bank_script.py')
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
-    proc = subprocess.run([
-        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node',
-        '2', '--master_port',
-        str(free_port()), script,
-        str(tmp_path)
-    ],
-                          cwd=REPO,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=240)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-
-    sys.path.insert(0, HERE)
-    try:
-        from dist_bank_script import run_steps
-    finally:
-        sys.path.pop(0)
+    run_torchrun(script, str(tmp_path))
+    run_steps = load_script(script).run_steps
     single = run_steps(rank=0, world_size=1)
     ranks = [torch.load(tmp_path / f'rank{r}.pth') for r in range(2)]
     for name, value in single.items():

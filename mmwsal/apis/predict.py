@@ -3,7 +3,7 @@ trained recognizer (decoded window by window, never whole in memory), then
 the WS-TAL localizer on them."""
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -18,11 +18,13 @@ from mmwsal.utils import atomic_open, dump_json_atomic
 from .feature_extraction import build_snippet_extractor
 
 
-def load_localizer(config: str, checkpoint: str,
+def load_localizer(config: Union[str, Config],
+                   checkpoint: str,
                    device: str = 'cpu') -> torch.nn.Module:
     """A WS-TAL localizer from its config and checkpoint, in eval mode,
-    keeping its T-CAS (``keep_sequences``) in predictions."""
-    cfg = Config.fromfile(config)
+    keeping its T-CAS (``keep_sequences``) in predictions; the config is
+    ``model.cfg``."""
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     cfg.model.head.setdefault('test_cfg', {})
     cfg.model.head.test_cfg['keep_sequences'] = True
@@ -30,6 +32,27 @@ def load_localizer(config: str, checkpoint: str,
     load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
     model.cfg = cfg
     return model.to(device).eval()
+
+
+def prediction_arrays(sample) -> Dict:
+    """A localizer's predicted sample (with ``keep_sequences``) as arrays:
+    ``times`` (snippet centres in seconds), ``tcas`` (T, C), ``attention``
+    (T, ) or None, ``detections`` ((start, end, label, score), best first)
+    and ``video_scores`` (C, )."""
+    tcas = np.asarray(sample.tcas)
+    pred = sample.pred_instances
+    attention = getattr(sample, 'attention', None)
+    return dict(
+        times=(np.arange(len(tcas)) + 0.5) *
+        float(sample.metainfo['snippet_seconds']),
+        tcas=tcas,
+        attention=(None if attention is None else
+                   np.asarray(attention).reshape(-1)),
+        detections=sorted(
+            ((float(s[0]), float(s[1]), int(k), float(p))
+             for s, k, p in zip(pred.segments, pred.labels, pred.scores)),
+            key=lambda d: -d[3]),
+        video_scores=np.asarray(sample.pred_scores.item, dtype=float))
 
 
 def class_names(cfg: Config, num_classes: int) -> List[str]:
@@ -100,42 +123,31 @@ def predict_video(video: str,
     sample = localize_features(localizer, feature_path, name, duration, fps,
                                result.snippet_stride / fps or None)
     names = class_names(localizer.cfg, localizer.head.num_classes)
-    pred = sample.pred_instances
-    detections = sorted(
-        (dict(
-            start=float(s[0]),
-            end=float(s[1]),
-            label=int(k),
-            name=names[int(k)],
-            score=float(p))
-         for s, k, p in zip(pred.segments, pred.labels, pred.scores)),
-        key=lambda d: -d['score'])
-    video_scores = np.asarray(sample.pred_scores.item, dtype=float)
+    arrays = prediction_arrays(sample)
+    video_scores = arrays['video_scores']
     out = dict(
         video=video,
         duration=duration,
         fps=fps,
         num_snippets=int(len(result.features)),
-        detections=detections,
+        detections=[
+            dict(start=s, end=e, label=k, name=names[k], score=p)
+            for s, e, k, p in arrays['detections']
+        ],
         video_scores={n: float(v)
                       for n, v in zip(names, video_scores)})
     dump_json_atomic(out, osp.join(out_dir, f'{name}.json'))
     if figure:
         from mmwsal.visualization import plot_localization
         top = [int(k) for k in np.argsort(-video_scores)[:max_classes]]
-        tcas = np.asarray(sample.tcas)
-        seconds = float(sample.metainfo['snippet_seconds'])
-        attention = getattr(sample, 'attention', None)
         plot_localization(
-            osp.join(out_dir, f'{name}.png'),
-            (np.arange(len(tcas)) + 0.5) * seconds, tcas, [],
-            [(d['start'], d['end'], d['label'], d['score'])
-             for d in detections], top, names,
-            None if attention is None else np.asarray(attention).reshape(-1),
-            f'{name}: predicted actions')
+            osp.join(out_dir, f'{name}.png'), arrays['times'],
+            arrays['tcas'], [], arrays['detections'], top, names,
+            arrays['attention'], f'{name}: predicted actions')
     return out
 
 
 __all__: Sequence[str] = [
-    'predict_video', 'load_localizer', 'localize_features', 'class_names'
+    'predict_video', 'load_localizer', 'localize_features', 'class_names',
+    'prediction_arrays'
 ]

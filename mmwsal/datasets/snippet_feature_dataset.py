@@ -12,6 +12,14 @@ from .background_clicks import simulate_clicks, video_rng
 MANIFEST = 'manifest.json'
 
 
+def stride_seconds(entry: Optional[Dict]) -> Optional[float]:
+    """Seconds between snippet starts from a video's manifest entry, or
+    None without one (or when a video shorter than one snippet has stride
+    0: its snippets loop), where ``duration / T`` is the best estimate."""
+    stride = float((entry or {}).get('snippet_stride') or 0)
+    return stride / float(entry['fps']) if stride > 0 else None
+
+
 def load_feature_manifest(feature_dir: str) -> Dict[str, Dict]:
     """Per-video entries of ``feature_dir/manifest.json``, or ``{}``.
 
@@ -125,12 +133,8 @@ class SnippetFeatureDataset(BaseDataset):
             if self.check_files:
                 missing += [p for p in info['feature_paths']
                             if not osp.isfile(p)]
-            entry = manifest.get(vid) or {}
-            # A video shorter than one snippet has stride 0 (its snippets
-            # loop); then the duration over T is the best estimate.
-            stride = float(entry.get('snippet_stride') or 0)
-            info['snippet_stride_seconds'] = (
-                stride / float(entry['fps']) if stride > 0 else None)
+            info['snippet_stride_seconds'] = stride_seconds(
+                manifest.get(vid))
         if missing:
             shown = ', '.join(missing[:20])
             more = f' and {len(missing) - 20} more' if len(missing) > 20 \

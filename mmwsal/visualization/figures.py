@@ -1,5 +1,6 @@
 """Figures of recognition, localization and training, drawn with
 matplotlib (Agg) from arrays: no model or file I/O here but ``savefig``."""
+import json
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import matplotlib
@@ -163,7 +164,6 @@ def plot_curves(out_file: str,
 def read_scalars(scalars_file: str, key: str,
                  x_key: str = 'step') -> Tuple[List[float], List[float]]:
     """(x, y) of ``key`` from an mmengine ``vis_data/scalars.json``."""
-    import json
     xs, ys = [], []
     with open(scalars_file, encoding='utf-8') as f:
         for line in f:

@@ -8,16 +8,15 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-from mmaction.registry import DATASETS, MODELS
-from mmengine.config import Config
+from mmaction.registry import DATASETS
 from mmengine.dataset import pseudo_collate
-from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 
+from mmwsal.apis.predict import load_localizer, prediction_arrays
 from mmwsal.apis.snippet_features import (init_feature_model,
                                           snippet_class_scores)
 from mmwsal.datasets.annotation import load_annotation
-from mmwsal.datasets.snippet_feature_dataset import load_feature_manifest
+from mmwsal.datasets.snippet_feature_dataset import (load_feature_manifest,
+                                                     stride_seconds)
 from .figures import (plot_action_scores, plot_curves, plot_localization,
                       read_scalars)
 
@@ -38,11 +37,9 @@ def snippet_centres(feature_dir: str, video_id: str, num_snippets: int,
                     duration: float) -> np.ndarray:
     """Centres in seconds of a video's snippets, from the manifest's stride
     (``duration / T`` per snippet without one)."""
-    entry = load_feature_manifest(feature_dir).get(video_id, {})
-    stride = float(entry.get('snippet_stride') or 0)
-    step = (stride / float(entry['fps'])
-            if stride > 0 else duration / num_snippets)
-    return (np.arange(num_snippets) + 0.5) * step
+    step = stride_seconds(load_feature_manifest(feature_dir).get(video_id))
+    return (np.arange(num_snippets) + 0.5) * (step or
+                                              duration / num_snippets)
 
 
 def recognizer_scores_figure(out_file: str, ann_file: str, video_id: str,
@@ -75,13 +72,8 @@ def localize_video(config: str, checkpoint: str,
     """Run a WS-TAL localizer on one video of its test set, keeping the
     T-CAS and attention. Returns the predicted data sample and the
     dataset's info of the video."""
-    cfg = Config.fromfile(config) if isinstance(config, str) else config
-    init_default_scope(cfg.get('default_scope', 'mmaction'))
-    cfg.model.head.setdefault('test_cfg', {})
-    cfg.model.head.test_cfg['keep_sequences'] = True
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
-    model.eval()
+    model = load_localizer(config, checkpoint)
+    cfg = model.cfg
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     # data_list is emptied when the dataset serializes it.
     ids = [dataset.get_data_info(i)['video_id'] for i in range(len(dataset))]
@@ -99,23 +91,18 @@ def localization_figure(out_file: str, config: str, checkpoint: str,
     and detections."""
     sample, _ = localize_video(config, checkpoint, video_id)
     video, classes = _video(ann_file, video_id)
-    tcas = np.asarray(sample.tcas)
-    seconds = float(sample.metainfo['snippet_seconds'])
-    pred = sample.pred_instances
-    detections = [(float(s[0]), float(s[1]), int(k), float(p))
-                  for s, k, p in zip(pred.segments, pred.labels, pred.scores)]
-    attention = getattr(sample, 'attention', None)
+    arrays = prediction_arrays(sample)
     # The video's actions, then the best-scored others (up to 4 panels), so
     # that detections of wrong classes show too.
-    scores = np.asarray(sample.pred_scores.item)
     labels = sorted(set(video['labels']))
-    labels += [int(k) for k in np.argsort(-scores)
-               if int(k) not in labels][:max(0, 4 - len(labels))]
-    return plot_localization(
-        out_file, (np.arange(len(tcas)) + 0.5) * seconds, tcas,
-        _segments(video), detections, labels, classes,
-        None if attention is None else np.asarray(attention).reshape(-1),
-        f'{video_id}: localization')
+    labels += [
+        int(k) for k in np.argsort(-arrays['video_scores'])
+        if int(k) not in labels
+    ][:max(0, 4 - len(labels))]
+    return plot_localization(out_file, arrays['times'], arrays['tcas'],
+                             _segments(video), arrays['detections'], labels,
+                             classes, arrays['attention'],
+                             f'{video_id}: localization')
 
 
 def scalars_file(work_dir: str) -> str:

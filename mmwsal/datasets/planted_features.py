@@ -7,7 +7,7 @@ question is whether training and evaluation work, not how good features are.
 """
 import os
 import os.path as osp
-from typing import Optional, Tuple
+from typing import Tuple
 
 import numpy as np
 
@@ -52,7 +52,6 @@ def generate_planted_features(out_dir: str,
                               noise: float = 0.3,
                               strength: float = 1.5,
                               background_actions: float = 0.0,
-                              background_strength: Optional[float] = None,
                               patterns: str = 'channel') -> Tuple[str, str]:
     """Write ``out_dir/features/<video_id>.npy`` and a unified annotation.
 
@@ -74,8 +73,6 @@ def generate_planted_features(out_dir: str,
             adds the pattern of another class: background that looks like
             an action (informative background). Defaults to 0 (none; the
             features are then those of earlier versions, seed for seed).
-        background_strength (float, optional): What such a stretch adds.
-            Defaults to None (``strength``).
         patterns (str): What an action adds: ``'channel'``, its class's
             channel (classes share nothing); ``'random'``, a random unit
             direction per class (seeded), so that classes share channels and
@@ -94,8 +91,6 @@ def generate_planted_features(out_dir: str,
     if patterns not in PATTERNS:
         raise ValueError(f'patterns must be one of {PATTERNS}, got '
                          f'{patterns!r}')
-    if background_strength is None:
-        background_strength = strength
     directions = _class_patterns(patterns, num_classes, dim, seed)
     rng = np.random.default_rng(seed)
     feat_dir = osp.join(out_dir, 'features')
@@ -114,7 +109,7 @@ def generate_planted_features(out_dir: str,
         if num_classes > 1 and background_actions > 0 \
                 and rng.random() < background_actions:
             _plant_background_action(x, rng, cls, directions, start, end,
-                                     background_strength)
+                                     strength)
         np.save(osp.join(feat_dir, f'{vid}.npy'), x)
         videos[vid] = dict(
             subset='train' if i % 3 else 'test',

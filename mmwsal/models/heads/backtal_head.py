@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 
 from .bas_head import BAS_TEST_CFG
-from .base_wstal_head import BaseWSTALHead, topk_mean
+from .base_wstal_head import BaseWSTALHead, topk_count, topk_mean
 
 
 def masked_temporal_conv(x: torch.Tensor, weight: torch.Tensor,
@@ -167,15 +167,15 @@ class BackTALHead(BaseWSTALHead):
         loss_cls = self.loss_cls(
             video_logits,
             torch.cat([labels, labels.new_ones(len(labels), 1)], dim=1))
-        k = max(1, int(cas.shape[1] // self.topk_ratio))
+        k = topk_count(cas.shape[1], self.topk_ratio)
         frame, sep, aff = [], [], []
         for i, clicks in enumerate(self.clicks_of(data_samples, cas.device)):
             if clicks.numel() == 0:
                 continue
             frame.append(-cas[i, clicks].log_softmax(-1)[:, -1].mean())
             classes = labels[i].nonzero()[:, 0]
-            top = cas[i, :, classes].topk(k, dim=0).indices  # (k, n)
-            p_act = cas[i, :, classes].gather(0, top).mean(0)
+            best = cas[i, :, classes].topk(k, dim=0)  # (k, n)
+            top, p_act = best.indices, best.values.mean(0)
             p_bg = cas[i, clicks][:, classes].mean(0)
             p_hat = torch.stack([p_act, p_bg], -1).softmax(-1)
             sep.append((-p_hat[:, 0].log() - (1 - p_hat[:, 1]).log()).mean())

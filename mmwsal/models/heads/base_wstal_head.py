@@ -52,6 +52,12 @@ def video_labels(data_samples: Sequence, num_classes: int,
     return torch.stack(labels).to(device=device, dtype=torch.float32)
 
 
+def topk_count(length: int, ratio: float) -> int:
+    """``k = max(1, T // ratio)``: how many snippets a top-k pooling of a
+    length-``T`` sequence takes."""
+    return max(1, int(length // ratio))
+
+
 def topk_mean(sequence: torch.Tensor, ratio: float) -> torch.Tensor:
     """Mean of the ``k = max(1, T // ratio)`` largest values over time.
 
@@ -62,7 +68,7 @@ def topk_mean(sequence: torch.Tensor, ratio: float) -> torch.Tensor:
     Returns:
         torch.Tensor: ``(B, K)``.
     """
-    k = max(1, int(sequence.shape[1] // ratio))
+    k = topk_count(sequence.shape[1], ratio)
     return sequence.topk(k, dim=1).values.mean(dim=1)
 
 

@@ -11,7 +11,7 @@ from mmaction.registry import MODELS
 from ..utils import (attention_pool, background_index, gather_snippets,
                      self_weighted_attention)
 from .bas_head import attention_module
-from .base_wstal_head import BaseWSTALHead
+from .base_wstal_head import BaseWSTALHead, topk_count
 
 OUTPUTS = ('detections', 'embeddings')
 
@@ -191,7 +191,7 @@ class SelfWeightingHead(BaseWSTALHead):
             losses['loss_bg'] = self.loss_bg(bg_logits, bg_targets)
         if self.loss_contrast is not None:
             top = outputs['snippet_logits'][..., :self.num_classes].detach()
-            k = max(1, int(top.shape[1] // self.fg_ratio))
+            k = topk_count(top.shape[1], self.fg_ratio)
             index = top.max(dim=-1).values.topk(k, dim=1).indices
             foreground = embeddings.gather(
                 1, index[..., None].expand(-1, -1, embeddings.shape[-1]))

@@ -19,7 +19,7 @@ which regions would be pooled again at each step. Run::
 
     python benchmarks/dcc_memory_bank.py
 """
-from mmwsal.models.necks import RegionMemoryBank
+from mmwsal.models.necks import RegionMemoryBank, region_count
 
 DATASETS = (
     # name, training videos, M, training snippets T
@@ -43,7 +43,7 @@ def main():
           'per-snippet bank | ratio |')
     print('|---|---|---|---|---|---|---|')
     for name, videos, regions, snippets in DATASETS:
-        count = regions + 1 if regions > 1 else 1
+        count = region_count(regions)
         region = bank_bytes(videos, count, CHANNELS)
         per_snippet = videos * snippets * CHANNELS * FLOAT32
         print(f'| {name} | {videos:,} | {regions} | {2 * count * videos:,} '

@@ -13,6 +13,12 @@ from .pseudo_labels import (batched_kmeans, confidence_voting,
 from .region_memory_bank import RegionMemoryBank
 
 
+def region_count(num_regions: int) -> int:
+    """R, the region features of a video for M parts: the whole video and
+    its M parts (just the video when M = 1)."""
+    return num_regions + 1 if num_regions > 1 else 1
+
+
 def region_pooling(num_snippets: int, num_regions: int,
                    device: Optional[torch.device] = None) -> torch.Tensor:
     """Average pooling of the whole video and of its M equal parts.
@@ -152,8 +158,7 @@ class DCCNeck(BaseModule):
         self.projection = nn.Sequential(
             nn.Linear(in_channels, hidden_channels), nn.ReLU(inplace=True),
             nn.Linear(hidden_channels, projection_channels))
-        region_count = num_regions + 1 if num_regions > 1 else 1
-        self.bank = RegionMemoryBank(bank_size, region_count,
+        self.bank = RegionMemoryBank(bank_size, region_count(num_regions),
                                      projection_channels)
         self.loss_contrast = MODELS.build(loss_contrast)
 

@@ -99,6 +99,7 @@ class FewShotEpisodeMetric(BaseMetric):
             subset_video_infos(ann, subset, ann_file), ann['classes'], split,
             'novel')
         self.infos = {info['video_id']: info for info in infos}
+        self._segments_cache: Dict = {}
         self.episode_options = dict(num_ways=num_ways,
                                     num_queries=num_queries, seed=seed)
         self.shots = tuple(shots)
@@ -169,19 +170,34 @@ class FewShotEpisodeMetric(BaseMetric):
             sw=dict(sw_tau=sw[0], sw_center=sw[1]) if sw else {})
 
     def _support(self, data: Dict, episode) -> torch.Tensor:
-        """``(K * n, D)`` mean embeddings of the support segments."""
+        """``(K * n, D)`` mean embeddings of the support segments, each
+        computed once over all episodes."""
+        cache = data.setdefault('support_cache', {})
         features = []
         for way, shots in enumerate(episode.support):
             cls = episode.classes[way]
             for vid, number in shots:
-                i = data['index'][vid]
-                video = data['videos'][i]
-                start, end, _ = [s for s in self.infos[vid]['segments']
-                                 if s[2] == cls][number]
-                span = segment_snippets(start, end, video['snippet_seconds'],
-                                        len(video['embeddings']))
-                features.append(data['embeddings'][i, span].float().mean(0))
+                key = (vid, cls, number)
+                if key not in cache:
+                    start, end = self._class_segments(vid, cls)[number]
+                    i = data['index'][vid]
+                    video = data['videos'][i]
+                    span = segment_snippets(start, end,
+                                            video['snippet_seconds'],
+                                            len(video['embeddings']))
+                    cache[key] = data['embeddings'][i, span].float().mean(0)
+                features.append(cache[key])
         return torch.stack(features)
+
+    def _class_segments(self, vid: str, cls: int) -> np.ndarray:
+        """``(N, 2)`` ground-truth (start, end) of class ``cls`` in a
+        video, built once."""
+        key = (vid, cls)
+        if key not in self._segments_cache:
+            self._segments_cache[key] = np.array(
+                [s[:2] for s in self.infos[vid]['segments'] if s[2] == cls],
+                np.float64).reshape(-1, 2)
+        return self._segments_cache[key]
 
     def _episode_map(self, data: Dict, episode, scores: Dict) -> np.ndarray:
         """mAP at each tIoU of one episode's queries."""
@@ -190,8 +206,7 @@ class FewShotEpisodeMetric(BaseMetric):
             video = data['videos'][data['index'][vid]]
             num = len(video['embeddings'])
             cls = episode.classes[way]
-            gt = np.array([s[:2] for s in self.infos[vid]['segments']
-                           if s[2] == cls], np.float64)
+            gt = self._class_segments(vid, cls)
             ground_truth[vid] = dict(segments=gt,
                                      labels=np.full(len(gt), way))
             dets = postprocess(

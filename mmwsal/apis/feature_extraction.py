@@ -287,10 +287,10 @@ def _plan(store: FeatureStore, video_ids: List[str], rank: int) -> List[str]:
         try:
             store.check_settings()
             store.remove_temporary_files()
-            finished = [v for v in video_ids if store.record(v)]
             store.write_settings()
-            store.write_manifest()
-            plan = [dict(finished=finished)]
+            # The manifest holds exactly the videos with a valid record.
+            done = store.write_manifest()['videos']
+            plan = [dict(finished=[v for v in video_ids if v in done])]
         except ExtractionSettingsError as e:
             plan = [dict(error=str(e))]
     broadcast_object_list(plan)

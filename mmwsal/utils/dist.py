@@ -2,6 +2,7 @@
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
+from mmengine.dist import all_gather, get_world_size
 from mmengine.logging import print_log
 
 
@@ -50,3 +51,16 @@ def finish_distributed() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+def gather_rows(rows: torch.Tensor) -> torch.Tensor:
+    """Concatenate the (n_r, C) tensors of all ranks (n_r may differ), in
+    rank order; the input itself in a single process."""
+    if get_world_size() == 1:
+        return rows
+    count = torch.tensor([rows.shape[0]], device=rows.device)
+    counts = [int(c) for c in all_gather(count)]
+    padded = rows.new_zeros((max(counts), ) + rows.shape[1:])
+    padded[:rows.shape[0]] = rows
+    gathered = all_gather(padded)
+    return torch.cat([g[:n] for g, n in zip(gathered, counts)])

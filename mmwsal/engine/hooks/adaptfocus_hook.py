@@ -207,8 +207,10 @@ def training_videos(dataset) -> List[dict]:
             if key not in info:
                 raise KeyError(
                     f'{type(dataset).__name__} item {i} has no {key!r}; '
-                    'AdaptFocus needs a dataset that gives each video its '
-                    'video_index and labels (LongVideoDataset)')
+                    'per-video training state (AdaptFocus estimates, the DCC '
+                    'memory bank) needs a dataset that gives each video its '
+                    'video_index and labels (LongVideoDataset, '
+                    'SnippetFeatureDataset)')
         v = int(info['video_index'])
         if v in videos and sorted(videos[v]['labels']) != sorted(
                 info['labels']):

@@ -28,9 +28,10 @@ import logging
 from typing import Sequence, Tuple
 
 import torch
-from mmengine.dist import all_gather, get_world_size
 from mmengine.logging import print_log
 from torch import Tensor, nn
+
+from mmwsal.utils.dist import gather_rows
 
 
 class ActionSaliencyEstimation(nn.Module):
@@ -274,19 +275,6 @@ class ActionSaliencyEstimation(nn.Module):
     def extra_repr(self) -> str:
         return f'num_videos={self.num_videos}, ' \
                f'num_instances={self.num_instances}'
-
-
-def gather_rows(rows: Tensor) -> Tensor:
-    """Concatenate the (n_r, C) tensors of all ranks (n_r may differ), in
-    rank order; the input itself in a single process."""
-    if get_world_size() == 1:
-        return rows
-    count = torch.tensor([rows.shape[0]], device=rows.device)
-    counts = [int(c) for c in all_gather(count)]
-    padded = rows.new_zeros((max(counts), ) + rows.shape[1:])
-    padded[:rows.shape[0]] = rows
-    gathered = all_gather(padded)
-    return torch.cat([g[:n] for g, n in zip(gathered, counts)])
 
 
 __all__ = ['ActionSaliencyEstimation', 'gather_rows']

@@ -22,7 +22,7 @@ from typing import Tuple
 import torch
 from torch import Tensor, nn
 
-from ..losses.action_saliency import gather_rows
+from mmwsal.utils.dist import gather_rows
 
 
 class RegionMemoryBank(nn.Module):

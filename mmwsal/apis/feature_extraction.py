@@ -21,7 +21,7 @@ from mmengine.logging import print_log
 
 from mmwsal.datasets.annotation import load_annotation
 from mmwsal.datasets.video_reader import VideoReadError
-from mmwsal.utils.dist import finish_distributed, prepare_cpu_distributed
+from mmwsal.utils.dist import finish_distributed, init_gloo_process_group
 from .extraction_summary import ExtractionProgress, ExtractionSummary
 from .feature_store import (ExtractionSettingsError, FeatureStore,
                             check_video_id, file_sha256, settings_digest)
@@ -62,7 +62,7 @@ def _init_distributed(launcher: str) -> bool:
     if torch.cuda.is_available():
         init_dist('pytorch')
     else:
-        prepare_cpu_distributed(Config(dict(launcher='pytorch')))
+        init_gloo_process_group()
     return True
 
 

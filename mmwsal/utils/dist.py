@@ -6,6 +6,17 @@ from mmengine.dist import all_gather, get_world_size
 from mmengine.logging import print_log
 
 
+def init_gloo_process_group() -> None:
+    """Start a gloo process group from torchrun's environment, unless one
+    is running."""
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+        print_log(
+            'No GPU: started a gloo process group (rank '
+            f'{dist.get_rank()} of {dist.get_world_size()}).',
+            logger='current')
+
+
 def prepare_cpu_distributed(cfg: Config) -> bool:
     """Make a torchrun launch (``launcher='pytorch'``) work without a GPU.
 
@@ -24,12 +35,7 @@ def prepare_cpu_distributed(cfg: Config) -> bool:
     """
     if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available():
         return False
-    if not dist.is_initialized():
-        dist.init_process_group(backend='gloo')
-        print_log(
-            'No GPU: started a gloo process group (rank '
-            f'{dist.get_rank()} of {dist.get_world_size()}).',
-            logger='current')
+    init_gloo_process_group()
     wrapper = cfg.get('model_wrapper_cfg') or dict(
         type='MMDistributedDataParallel', broadcast_buffers=False)
     if wrapper.get('type', 'MMDistributedDataParallel').endswith(

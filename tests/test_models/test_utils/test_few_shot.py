@@ -76,3 +76,27 @@ def test_novel_class_scores_against_a_direct_computation():
     bg = (emb @ p.t()).max(-1).values.argmin(1)
     torch.testing.assert_close(out['attention'],
                                self_weighted_attention(emb, bg))
+
+
+@pytest.mark.parametrize('learned', [False, True])
+def test_padded_queries_score_as_unpadded(learned):
+    # Two queries of 6 and 9 snippets stacked to T = 9 with a mask give the
+    # scores of each query alone; padding rows that look like the best
+    # background or the strongest action must not change them.
+    torch.manual_seed(0)
+    prototypes = torch.randn(3, 8)
+    short = F.normalize(torch.randn(6, 8), dim=-1)
+    long = F.normalize(torch.randn(9, 8), dim=-1)
+    pad = torch.stack([-F.normalize(prototypes.sum(0), dim=0)] * 3)
+    batch = torch.stack([torch.cat([short, pad]), long])
+    mask = torch.tensor([[True] * 6 + [False] * 3, [True] * 9])
+    attention = torch.rand(2, 9) if learned else None
+    padded = novel_class_scores(batch, prototypes, attention=attention,
+                                mask=mask)
+    for q, (video, num) in enumerate(((short, 6), (long, 9))):
+        alone = novel_class_scores(
+            video[None], prototypes,
+            attention=None if attention is None else attention[q:q + 1, :num])
+        torch.testing.assert_close(padded['video_scores'][q],
+                                   alone['video_scores'][0])
+        torch.testing.assert_close(padded['tcas'][q, :num], alone['tcas'][0])

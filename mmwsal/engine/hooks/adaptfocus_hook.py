@@ -233,7 +233,12 @@ def _weak_clip_sampler(dataset) -> Optional[WeakClipSampler]:
 
 def clip_centre(sampler: WeakClipSampler, position: int, total_frames: int,
                 fps: float) -> float:
-    """Centre, in seconds, of the frames the clip at ``position`` spans.
+    """Centre, in seconds, of the frames the grid clip of ``position``
+    spans.
+
+    The training clips recorded at a position start within half a clip
+    span of its grid clip (the sampler records the position whose grid
+    start is nearest), so the grid clip stands for all of them.
 
     Args:
         sampler (WeakClipSampler): The train pipeline's sampler.

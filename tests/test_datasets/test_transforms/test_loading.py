@@ -50,15 +50,20 @@ def test_training_sample_records_position(long_video_set):
     for _ in range(40):
         res = run_pipeline(f'{root}/a.mp4', sampler,
                            np.array([1., 0., 1.], np.float32))
-        t = res['clip_position']
         assert res['num_positions'] == 9  # ceil(100 / 12)
-        assert 0 <= t < 9
-        expected = sampler.frame_indices(t, 100)
-        assert decoded_indices(res['imgs']) == [i % 30 for i in expected]
+        start = int(res['frame_inds'][0])
+        assert 0 <= start <= 88  # 100 - 12
+        np.testing.assert_array_equal(res['frame_inds'],
+                                      start + np.arange(4) * 3)
+        assert res['clip_position'] == sampler.position_of(start, 100)
+        # The decoder returns the frames drawn.
+        assert decoded_indices(res['imgs']) == [
+            i % 30 for i in res['frame_inds']
+        ]
         assert res['video_reader'] is None
         np.testing.assert_array_equal(res['label'], [1, 0, 1])
-        seen.add(t)
-    assert len(seen) > 5  # random positions, not a fixed one
+        seen.add(start)
+    assert len(seen) > 9  # jittered starts, not only the 9 grid starts
 
 
 def test_clean_labels_follow_segments(long_video_set):
@@ -73,13 +78,15 @@ def test_clean_labels_follow_segments(long_video_set):
         inds = sampler.frame_indices(t, 100)
         got = sampler.clean_labels(inds, 10.0, 3, segments)
         np.testing.assert_array_equal(got, want, err_msg=f'position {t}')
-    # Through the transform: the label is that of the sampled position.
+    # Through the transform: the label is that of the frames drawn (see
+    # test_weak_clip_sampler.py for clips that straddle two positions).
     np.random.seed(1)
     for _ in range(10):
         res = sampler(dict(total_frames=100, label=label, segments=segments,
                            avg_fps=10.0, fps=10.0))
-        t = res['clip_position']
-        np.testing.assert_array_equal(res['label'], expected.get(t, [0, 0, 0]))
+        np.testing.assert_array_equal(
+            res['label'],
+            sampler.clean_labels(res['frame_inds'], 10.0, 3, segments))
 
 
 def test_clean_labels_at_an_odd_frame_rate():
@@ -103,12 +110,13 @@ def test_short_video_and_test_views(long_video_set):
 
     sampler = WeakClipSampler(4, 2, num_clips=3, test_mode=True)
     res = run_pipeline(f'{root}/c.mp4', sampler, label)
-    # 45 frames, span 8: 6 positions, views at 1, 3, 5 (the last moved back
-    # to end at frame 44).
-    assert res['clip_position'] == [1, 3, 5]
+    # 45 frames, a view touches 7: starts 0, 19, 38 (the last view ends at
+    # the last frame). 6 positions with grid starts 0, 8, 16, 24, 32, 37:
+    # the views belong to positions 0, 2 and 5.
+    assert res['clip_position'] == [0, 2, 5]
     assert res['num_clips'] == 3
     assert len(res['imgs']) == 12
-    expected = [8, 10, 12, 14, 24, 26, 28, 30, 37, 39, 41, 43]
+    expected = [0, 2, 4, 6, 19, 21, 23, 25, 38, 40, 42, 44]
     np.testing.assert_array_equal(res['frame_inds'], expected)
     assert decoded_indices(res['imgs']) == [i % 30 for i in expected]
     # test mode is deterministic
@@ -119,6 +127,10 @@ def test_short_video_and_test_views(long_video_set):
 def test_sampler_rejects_bad_arguments():
     with pytest.raises(ValueError, match='label_mode'):
         WeakClipSampler(4, label_mode='strong')
-    with pytest.raises(ValueError, match='positive'):
+    with pytest.raises(ValueError, match='clip_len must be positive'):
         WeakClipSampler(0)
+    with pytest.raises(ValueError, match='frame_interval must be positive'):
+        WeakClipSampler(4, frame_interval=0)
+    with pytest.raises(ValueError, match='num_clips must be positive'):
+        WeakClipSampler(4, num_clips=0)
     assert 'clip_len=4' in repr(WeakClipSampler(4))

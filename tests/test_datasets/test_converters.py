@@ -7,12 +7,15 @@ import runpy
 
 import numpy as np
 import pytest
+from scipy.io import loadmat, savemat
 
 from mmwsal.datasets.annotation import load_annotation, validate_annotation
 from mmwsal.datasets.converters import (SegmentStats, convert_activitynet,
                                         convert_breakfast, convert_charades,
                                         convert_multithumos, convert_thumos14,
                                         probe_video, read_video_meta, summary)
+from mmwsal.datasets.converters.common import parse_interval
+from mmwsal.datasets.converters.thumos14 import read_meta_mat
 
 TOOLS = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'data')
 
@@ -39,21 +42,21 @@ def seg(start, end, label):
 
 # ----------------------------------------------------------------- Charades
 CHARADES_HEADER = ('id,subject,scene,quality,relevance,verified,script,'
-                   'objects,descriptions,actions,length').split(',')
+                   'objects,descriptions,actions,length\n')
+
+
+def charades_row(vid, actions, length, scene='Kitchen', quality='6'):
+    """One row as the official CSVs write it: script, objects and
+    descriptions double-quoted, with commas (and doubled quotes) inside."""
+    return (f'{vid},HR43,{scene},{quality},7,Yes,'
+            '"A person holds some clothes, then takes a laptop from the '
+            'table.","clothes;laptop;table","A person, holding clothes, '
+            f'says ""hello"" and takes a laptop.",{actions},{length}\n')
 
 
 def charades_csv(path, rows):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, 'w', newline='', encoding='utf-8') as f:
-        writer = csv.writer(f)
-        writer.writerow(CHARADES_HEADER)
-        for vid, actions, length in rows:
-            writer.writerow([
-                vid, 'HR43', 'Kitchen', '6', '7', 'Yes',
-                'A person holds clothes, then "takes" a laptop.',
-                'clothes;laptop', 'Someone, somewhere.', actions, length
-            ])
-    return str(path)
+    return write(path,
+                 CHARADES_HEADER + ''.join(charades_row(*row) for row in rows))
 
 
 @pytest.fixture
@@ -65,11 +68,12 @@ def charades(tmp_path):
         'c002 Taking a laptop from somewhere\n')
     train = charades_csv(
         tmp_path / 'Charades_v1_train.csv',
-        [('46GP8', 'c002 11.90 21.20;c000 0.00 12.60', '30.5'),
-         ('N11GT', '', '10')])
-    test = charades_csv(
-        tmp_path / 'Charades_v1_test.csv',
-        [('YSKX3', 'c001 5.0 12.0;c000 12.0 13.0;c002 2 3', '10.00')])
+        [('46GP8', 'c002 11.90 21.20;c000 0.00 12.60', '30.50'),
+         ('N11GT', '', '10.00', 'Bedroom', ''),
+         ('00SL4', 'c001 18.00 10.00;c000 1.20 4.50', '20.10')])
+    test = charades_csv(tmp_path / 'Charades_v1_test.csv', [
+        ('YSKX3', 'c001 5.00 12.00;c000 12.00 13.00;c002 2.00 3.00', '10.00')
+    ])
     return tmp_path, train, test, classes
 
 
@@ -82,7 +86,7 @@ def test_charades(charades):
         'Holding some clothes', 'Putting clothes somewhere',
         'Taking a laptop from somewhere'
     ]
-    assert list(ann['videos']) == ['46GP8', 'N11GT', 'YSKX3']
+    assert list(ann['videos']) == ['00SL4', '46GP8', 'N11GT', 'YSKX3']
     assert ann['videos']['46GP8'] == dict(
         subset='train',
         file='46GP8.mp4',
@@ -90,6 +94,7 @@ def test_charades(charades):
         fps=24.0,
         labels=[0, 2],
         segments=[seg(0.0, 12.6, 0), seg(11.9, 21.2, 2)])
+    # An empty actions field: a video without actions.
     assert ann['videos']['N11GT'] == dict(
         subset='train',
         file='N11GT.mp4',
@@ -97,7 +102,11 @@ def test_charades(charades):
         fps=24.0,
         labels=[],
         segments=[])
-    # c001 ends past the length: clipped; c000 starts after it: dropped.
+    # The action that ends before it starts gets its ends swapped.
+    assert ann['videos']['00SL4']['segments'] == [
+        seg(1.2, 4.5, 0), seg(10.0, 18.0, 1)
+    ]
+    # c001 ends past the length: clipped; c000 starts at it: dropped.
     assert ann['videos']['YSKX3'] == dict(
         subset='test',
         file='YSKX3.mp4',
@@ -107,30 +116,107 @@ def test_charades(charades):
         segments=[seg(2.0, 3.0, 2), seg(5.0, 10.0, 1)])
     assert stats.clipped == {'segment ends past the video end': 1}
     assert stats.dropped == {'segment starts at/after the video end': 1}
+    assert stats.swapped == {'segment ends before it starts': 1}
+    report = (f"{train}, line 4, video '00SL4', action 'c001 18.00 10.00': "
+              'end 10.0 is before start 18.0: ends swapped')
+    assert stats.reports == [report]
     assert summary('Charades', ann, stats) == (
-        'Charades: 3 videos (test=1 train=2), 3 classes, 4 segments; '
+        'Charades: 4 videos (test=1 train=3), 3 classes, 6 segments; '
         'clipped 1 (1 segment ends past the video end), dropped 1 '
-        '(1 segment starts at/after the video end)')
+        '(1 segment starts at/after the video end), swapped 1 (1 segment '
+        f'ends before it starts)\n  {report}')
+
+
+def test_charades_reversed_interval_policies(charades):
+    _, train, test, classes = charades
+    stats = SegmentStats()
+    ann = convert_charades(
+        train, test, classes, reversed_intervals='drop', stats=stats)
+    assert ann['videos']['00SL4']['segments'] == [seg(1.2, 4.5, 0)]
+    assert ann['videos']['00SL4']['labels'] == [0]
+    assert stats.dropped == {
+        'segment starts at/after the video end': 1,
+        'segment ends before it starts': 1
+    }
+    assert not stats.swapped
+    assert stats.reports == [
+        f"{train}, line 4, video '00SL4', action 'c001 18.00 10.00': "
+        'end 10.0 is before start 18.0: dropped'
+    ]
+    with pytest.raises(
+            ValueError,
+            match=r"Charades_v1_train.csv, line 4, video '00SL4', action "
+            r"'c001 18.00 10.00': end 10.0 is before start 18.0$"):
+        convert_charades(train, test, classes, reversed_intervals='error')
+    with pytest.raises(ValueError, match="reversed_intervals must be one of"):
+        convert_charades(train, test, classes, reversed_intervals='fix')
+
+
+def test_charades_csv_form(charades):
+    """The quoted free text with commas does not shift the columns."""
+    _, train, _, _ = charades
+    with open(train, newline='', encoding='utf-8') as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == CHARADES_HEADER.strip().split(',')
+    assert {len(row) for row in rows} == {11}
+    assert rows[1][7] == 'clothes;laptop;table'
+    assert rows[1][8] == ('A person, holding clothes, says "hello" and '
+                          'takes a laptop.')
+    assert rows[2][3] == '' and rows[2][9] == ''
 
 
 def test_charades_probes_fps(charades):
     root, train, test, classes = charades
-    for vid in ('46GP8', 'N11GT', 'YSKX3'):
+    for vid in ('46GP8', 'N11GT', '00SL4', 'YSKX3'):
         write_video(root / 'videos' / f'{vid}.mp4', fps=12.0)
     ann = convert_charades(
         train, test, classes, fps=30.0, video_root=str(root / 'videos'))
     assert {v['fps'] for v in ann['videos'].values()} == {12.0}
     # The duration stays the CSV's length.
     assert ann['videos']['46GP8']['duration'] == 30.5
-    with pytest.raises(FileNotFoundError, match='nowhere.*46GP8.mp4'):
+    with pytest.raises(
+            FileNotFoundError,
+            match='none of the 4 videos is under the video root .*nowhere'
+            '.*00SL4.mp4'):
         convert_charades(
             train, test, classes, video_root=str(root / 'nowhere'))
+
+
+def test_charades_missing_videos(charades):
+    root, train, test, classes = charades
+    for vid in ('46GP8', 'N11GT', '00SL4'):
+        write_video(root / 'videos' / f'{vid}.mp4', fps=12.0)
+    videos = str(root / 'videos')
+    stats = SegmentStats()
+    ann = convert_charades(
+        train, test, classes, fps=30.0, video_root=videos, stats=stats)
+    assert ann['videos']['YSKX3']['fps'] == 30.0
+    assert ann['videos']['46GP8']['fps'] == 12.0
+    assert stats.missing_videos == ['YSKX3']
+    assert str(stats).endswith('videos missing under the video root: 1, '
+                               'kept with the default fps (YSKX3)')
+    stats = SegmentStats()
+    ann = convert_charades(
+        train,
+        test,
+        classes,
+        video_root=videos,
+        missing_videos='drop',
+        stats=stats)
+    assert list(ann['videos']) == ['00SL4', '46GP8', 'N11GT']
+    assert 'videos missing under the video root: 1, left out (YSKX3)' in str(
+        stats)
+    with pytest.raises(
+            FileNotFoundError,
+            match=r'videos missing under the video root .*videos: 1 '
+            r'\(.*YSKX3.mp4\)'):
+        convert_charades(
+            train, test, classes, video_root=videos, missing_videos='error')
 
 
 @pytest.mark.parametrize('actions, length, message', [
     ('c000 1.0', '10', r'line 2.*46GP8.*"<code> <start> <end>"'),
     ('c000 a 2', '10', r'line 2.*start \'a\' is not a number'),
-    ('c000 5 2', '10', r'line 2.*end 2.0 is before start 5.0'),
     ('c099 1 2', '10', r'line 2.*46GP8.*\'c099\' is not in the class list'),
     ('c000 1 2', 'x', r'line 2.*length \'x\' is not a number'),
     ('c000 1 2', '0', r'line 2.*length must be positive'),
@@ -162,24 +248,69 @@ def test_charades_bad_inputs(charades):
 
 
 # ----------------------------------------------------------------- THUMOS14
+def thumos14_lines(*instances):
+    """Lines of an official per-class file: two spaces after the video id."""
+    return ''.join(f'{vid}  {start} {end}\n' for vid, start, end in instances)
+
+
+# Fields of the official meta files beyond the three that are read.
+THUMOS14_META_FIELDS = ('video_name', 'primary_action', 'secondary_actions',
+                        'primary_action_index', 'secondary_actions_indices',
+                        '{subset}_set_index', 'video_duration_seconds',
+                        'frame_rate_FPS', 'number_of_frames', 'video_format',
+                        'background_video')
+
+
+def thumos14_meta_mat(path, subset, videos, column=False, drop_field=None):
+    """Write ``validation_set.mat`` / ``test_set_meta.mat``: a 1xN (or Nx1)
+    MATLAB struct array ``<subset>_videos``, as MATLAB saves it."""
+    fields = [
+        f.format(subset=subset) for f in THUMOS14_META_FIELDS
+        if f != drop_field
+    ]
+    records = np.empty((1, len(videos)), dtype=[(f, object) for f in fields])
+    for i, (vid, duration, fps) in enumerate(videos):
+        values = dict(
+            video_name=vid,
+            primary_action='BaseballPitch',
+            secondary_actions=np.array(['Diving'], dtype=object),
+            primary_action_index=7.0,
+            secondary_actions_indices=np.zeros((0, 0)),
+            video_duration_seconds=duration,
+            frame_rate_FPS=fps,
+            video_format='mp4',
+            background_video='NO')
+        values[f'{subset}_set_index'] = float(i + 1)
+        values['number_of_frames'] = (
+            float(round(duration * fps))
+            if isinstance(duration, float) and isinstance(fps, float) else 0.0)
+        records[0, i] = tuple(values[f] for f in fields)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    savemat(str(path), {f'{subset}_videos': records.T if column else records})
+    return str(path)
+
+
+V51, V52, T4 = ('video_validation_0000051', 'video_validation_0000052',
+                'video_test_0000004')
+
+
 @pytest.fixture
 def thumos14(tmp_path):
     tmp_path = tmp_path / 'thumos14'
     val, test = tmp_path / 'val', tmp_path / 'test'
-    v51, v52, t4 = ('video_validation_0000051', 'video_validation_0000052',
-                    'video_test_0000004')
     write(val / 'BaseballPitch_val.txt',
-          f'{v51}  67.5 75.9  \n\n{v51} 80.0 85.0\n{v52} 1 2\n')
-    write(val / 'CliffDiving_val.txt', f'{v52} 3.1 4.2\n')
-    write(val / 'Diving_val.txt', f'{v52} 3.1 4.2\n{v52} 9 12\n')
+          thumos14_lines((V51, 67.5, 75.9), (V51, 80.0, 85.0), (V52, 1, 2)))
+    write(val / 'CliffDiving_val.txt', thumos14_lines((V52, 3.1, 4.2)))
+    write(val / 'Diving_val.txt', thumos14_lines((V52, 3.1, 4.2),
+                                                 (V52, 9, 12)))
     write(val / 'Ambiguous_val.txt',
-          f'{v51} 76 77\nvideo_validation_999 1 2\n')
+          thumos14_lines((V51, 76, 77), ('video_validation_999', 1, 2)))
     write(val / 'readme.md', 'not an annotation file')
-    write(test / 'BaseballPitch_test.txt', f'{t4} 10 20.5\n')
-    write(test / 'Ambiguous_test.txt', f'{t4} 100 130\n')
+    write(test / 'BaseballPitch_test.txt', thumos14_lines((T4, 10, 20.5)))
+    write(test / 'Ambiguous_test.txt', thumos14_lines((T4, 100, 130)))
     meta = write(
         tmp_path / 'meta.csv', 'video_id,duration,fps\n'
-        f'{v51},82.0,29.97\n{v52},10.0,30\n{t4},120,25\n')
+        f'{V51},82.0,29.97\n{V52},10.0,30\n{T4},120,25\n')
     return tmp_path, [str(val), str(test)], meta
 
 
@@ -251,6 +382,108 @@ def test_thumos14_probes_missing_durations(thumos14):
     assert ann['videos']['video_validation_0000051']['duration'] == 82.0
 
 
+def test_thumos14_official_line_forms(thumos14):
+    """Two spaces after the id, trailing spaces, CRLF and blank lines."""
+    root, dirs, meta = thumos14
+    (root / 'val' / 'Diving_val.txt').write_bytes(
+        f'{V52}  3.1 4.2  \r\n\r\n{V52}  9.0 12.0\r\n'.encode())
+    ann = convert_thumos14(dirs, meta_file=meta)
+    assert [s for s in ann['videos'][V52]['segments']
+            if s['label'] == 2] == [seg(3.1, 4.2, 2),
+                                    seg(9.0, 10.0, 2)]
+
+
+def thumos14_official_meta(root, column=False):
+    val = thumos14_meta_mat(
+        root / 'validation_set_meta' / 'validation_set.mat', 'validation',
+        [('video_validation_0000001', 171.57, 29.97), (V51, 82.0, 29.97),
+         (V52, 10.0, 30.0)], column)
+    test = thumos14_meta_mat(root / 'test_set_meta.mat', 'test',
+                             [(T4, 120.0, 25.0)], column)
+    return val, test
+
+
+def test_thumos14_meta_mat(thumos14):
+    root, dirs, meta = thumos14
+    val, test = thumos14_official_meta(root)
+    # The fixture has the nesting of a MATLAB-saved struct array.
+    videos = loadmat(val)['validation_videos']
+    assert videos.shape == (1, 3) and 'validation_set_index' in (
+        videos.dtype.names)
+    assert videos[0, 1]['video_name'].shape == (1, )
+    assert videos[0, 1]['frame_rate_FPS'].shape == (1, 1)
+    assert read_meta_mat(val) == {
+        'video_validation_0000001': (171.57, 29.97),
+        V51: (82.0, 29.97),
+        V52: (10.0, 30.0)
+    }
+    from_csv = convert_thumos14(dirs, meta_file=meta)
+    assert convert_thumos14(dirs, meta_file=[val, test]) == from_csv
+    # Nx1 struct arrays, and .mat files mixed with a CSV.
+    column = thumos14_official_meta(root / 'column', column=True)
+    assert convert_thumos14(dirs, meta_file=list(column)) == from_csv
+    test_csv = write(root / 'test.csv',
+                     f'video_id,duration,fps\n{T4},120,25\n')
+    assert convert_thumos14(dirs, meta_file=[val, test_csv]) == from_csv
+
+
+def test_thumos14_meta_mat_errors(thumos14):
+    root, dirs, _ = thumos14
+    other = root / 'other.mat'
+    savemat(str(other), dict(videos=np.zeros((1, 2))))
+    with pytest.raises(
+            ValueError,
+            match=r"other.mat: has none of the variables \['validation_"
+            r"videos', 'test_videos'\] \(it has \['videos'\]\)"):
+        read_meta_mat(str(other))
+    savemat(str(other), dict(test_videos=np.zeros((1, 2))))
+    with pytest.raises(
+            ValueError, match='other.mat: test_videos is not a '
+            'struct array'):
+        read_meta_mat(str(other))
+    no_fps = thumos14_meta_mat(
+        root / 'no_fps.mat',
+        'test', [(T4, 120.0, 25.0)],
+        drop_field='frame_rate_FPS')
+    with pytest.raises(
+            ValueError,
+            match="no_fps.mat: test_videos lacks the field 'frame_rate_FPS'"):
+        convert_thumos14(dirs, meta_file=no_fps)
+    bad_fps = thumos14_meta_mat(root / 'bad_fps.mat', 'test',
+                                [(V51, 82.0, 29.97), (T4, 120.0, 'n/a')])
+    with pytest.raises(
+            ValueError,
+            match=r"bad_fps.mat, test_videos\(2\), field 'frame_rate_FPS': "
+            "value 'n/a' is not a number"):
+        read_meta_mat(bad_fps)
+    zero = thumos14_meta_mat(root / 'zero.mat', 'test', [(T4, 0.0, 25.0)])
+    with pytest.raises(
+            ValueError,
+            match=r"zero.mat, test_videos\(1\), field 'video_duration_"
+            "seconds': expected a positive number, got 0.0"):
+        read_meta_mat(zero)
+    twice = thumos14_meta_mat(root / 'twice.mat', 'test', [(T4, 120.0, 25.0),
+                                                           (T4, 120.0, 25.0)])
+    with pytest.raises(
+            ValueError,
+            match=r'twice.mat, test_videos\(2\), field '
+            "'video_name': video video_test_0000004 appears twice"):
+        read_meta_mat(twice)
+    text = write(root / 'text.mat', 'video_id,duration,fps\n')
+    with pytest.raises(ValueError, match='text.mat: not a MATLAB .mat file'):
+        read_meta_mat(text)
+    with pytest.raises(FileNotFoundError, match='no_meta.mat'):
+        read_meta_mat(str(root / 'no_meta.mat'))
+    # Two files that disagree about a video.
+    _, test = thumos14_official_meta(root)
+    other_csv = write(root / 'o.csv', f'video_id,duration,fps\n{T4},121,25\n')
+    with pytest.raises(
+            ValueError,
+            match=r'o.csv: video video_test_0000004 has \(duration, fps\) '
+            r'\(121.0, 25.0\), but .*test_set_meta.mat gives \(120.0, 25.0\)'):
+        convert_thumos14(dirs, meta_file=[test, other_csv])
+
+
 def test_thumos14_errors(thumos14):
     root, dirs, meta = thumos14
     with pytest.raises(FileNotFoundError, match='no_dir'):
@@ -259,7 +492,7 @@ def test_thumos14_errors(thumos14):
         convert_thumos14(str(root), meta_file=meta)
     with pytest.raises(FileNotFoundError, match='no_meta.csv'):
         convert_thumos14(dirs, meta_file=str(root / 'no_meta.csv'))
-    with pytest.raises(ValueError, match='give a metadata CSV'):
+    with pytest.raises(ValueError, match=r'give metadata files \(--meta\)'):
         convert_thumos14(dirs)
     short = write(root / 'short.csv', 'video_id,duration,fps\n'
                   'video_validation_0000051,82,30\n')
@@ -329,41 +562,93 @@ def test_segment_stats():
                           '(1 segment ends before the video start, 1 segment '
                           'starts at/after the video end)')
     assert str(SegmentStats()) == 'clipped 0, dropped 0'
+    assert not SegmentStats().changed
+
+    stats = SegmentStats()
+    assert stats.reverse(5.0, 2.0, 'a.txt, line 3', 'swap') == (2.0, 5.0)
+    assert stats.reverse(5.0, 2.0, 'a.txt, line 4', 'drop') is None
+    with pytest.raises(ValueError, match='^a.txt, line 5: end 2.0 is before'):
+        stats.reverse(5.0, 2.0, 'a.txt, line 5', 'error')
+    assert stats.reports == [
+        'a.txt, line 3: end 2.0 is before start 5.0: ends swapped',
+        'a.txt, line 4: end 2.0 is before start 5.0: dropped'
+    ]
+    for i in range(7):
+        stats.missing_video(f'v{i}', 'keep')
+    assert stats.changed and str(stats) == (
+        'clipped 0, dropped 1 (1 segment ends before it starts), swapped 1 '
+        '(1 segment ends before it starts), videos missing under the video '
+        'root: 7, kept with the default fps (v0, v1, v2, v3, v4 and 2 more)')
+
+
+def test_parse_interval_policies():
+    # Without stats (THUMOS14, MultiTHUMOS) an interval ending before its
+    # start stays an error whatever the policy.
+    with pytest.raises(ValueError, match='f.txt, line 2: end 1.0 is before'):
+        parse_interval('2', '1', 'f.txt, line 2', 'swap')
+    stats = SegmentStats()
+    assert parse_interval('2', '1', 'f.txt, line 2', 'swap',
+                          stats) == (1.0, 2.0)
+    assert parse_interval('1', '2', 'f.txt, line 3', 'drop',
+                          stats) == (1.0, 2.0)
+    assert stats.swapped == {'segment ends before it starts': 1}
 
 
 # -------------------------------------------------------------- ActivityNet
+ANET_TAXONOMY = [
+    dict(parentName='Root', nodeName='Root', nodeId=0, parentId=None),
+    dict(
+        parentName='Root',
+        nodeName='Sports, Exercise, and Recreation',
+        nodeId=1,
+        parentId=0),
+    dict(
+        parentName='Sports, Exercise, and Recreation',
+        nodeName='Archery',
+        nodeId=2,
+        parentId=1),
+]
+TRAIN_ID, VAL_ID, TEST_ID = 'sJFgo9H6zNo', 'JDg--pjY5gg', '-0TaUWX5fEE'
+
+
+def anet_video(vid, subset, duration, annotations):
+    """One ``database`` entry, fields in the order of the official file."""
+    return dict(
+        duration=duration,
+        subset=subset,
+        resolution='1280x720',
+        url=f'https://www.youtube.com/watch?v={vid}',
+        annotations=[
+            dict(segment=[start, end], label=label)
+            for start, end, label in annotations
+        ])
+
+
 def activitynet_json(path, database):
     return write(
         path,
         json.dumps(
-            dict(version='VERSION 1.3', taxonomy=[], database=database)))
+            dict(
+                version='VERSION 1.3',
+                taxonomy=ANET_TAXONOMY,
+                database=database)))
 
 
 @pytest.fixture
 def activitynet(tmp_path):
     tmp_path = tmp_path / 'activitynet'
     database = {
-        'sJFgo9H6zNo':
-        dict(
-            subset='training',
-            duration=20.0,
-            url='u',
-            annotations=[
-                dict(segment=[12.5, 25.0], label='Zumba'),
-                dict(segment=[1.0, 3.25], label='Archery'),
-                dict(segment=[20.0, 22.0], label='Zumba')
-            ]),
-        'V1':
-        dict(
-            subset='validation',
-            duration=8.5,
-            url='u',
-            annotations=[dict(segment=[0, 8], label='Long jump')]),
-        'T1':
-        dict(subset='testing', duration=60, url='u', annotations=[]),
+        TRAIN_ID:
+        anet_video(TRAIN_ID, 'training', 20.0, [(12.5, 25.0, 'Zumba'),
+                                                (1.0, 3.25, 'Archery'),
+                                                (20.0, 22.0, 'Zumba')]),
+        VAL_ID:
+        anet_video(VAL_ID, 'validation', 8.5, [(0, 8, 'Long jump')]),
+        TEST_ID:
+        anet_video(TEST_ID, 'testing', 60, []),
     }
-    return tmp_path, database, activitynet_json(tmp_path / 'anet.json',
-                                                database)
+    return tmp_path, database, activitynet_json(
+        tmp_path / 'activity_net.v1-3.min.json', database)
 
 
 def test_activitynet(activitynet):
@@ -373,26 +658,26 @@ def test_activitynet(activitynet):
     validate_annotation(ann)
     assert ann['classes'] == ['Archery', 'Long jump', 'Zumba']
     assert ann['videos'] == {
-        'T1':
+        TEST_ID:
         dict(
             subset='testing',
-            file='v_T1.mp4',
+            file=f'v_{TEST_ID}.mp4',
             duration=60.0,
             fps=30.0,
             labels=[],
             segments=[]),
-        'V1':
+        VAL_ID:
         dict(
             subset='validation',
-            file='v_V1.mp4',
+            file=f'v_{VAL_ID}.mp4',
             duration=8.5,
             fps=30.0,
             labels=[1],
             segments=[seg(0.0, 8.0, 1)]),
-        'sJFgo9H6zNo':
+        TRAIN_ID:
         dict(
             subset='training',
-            file='v_sJFgo9H6zNo.mp4',
+            file=f'v_{TRAIN_ID}.mp4',
             duration=20.0,
             fps=30.0,
             labels=[0, 2],
@@ -405,7 +690,7 @@ def test_activitynet(activitynet):
 def test_activitynet_classes_file_template_and_probe(activitynet):
     root, _, path = activitynet
     classes = write(root / 'classes.txt', 'Zumba\nLong jump\nArchery\nYoga\n')
-    for vid in ('sJFgo9H6zNo', 'V1', 'T1'):
+    for vid in (TRAIN_ID, VAL_ID, TEST_ID):
         write_video(root / 'videos' / f'{vid}.mkv', fps=5.0)
     ann = convert_activitynet(
         path,
@@ -413,10 +698,52 @@ def test_activitynet_classes_file_template_and_probe(activitynet):
         video_root=str(root / 'videos'),
         file_template='{id}.mkv')
     assert ann['classes'] == ['Zumba', 'Long jump', 'Archery', 'Yoga']
-    video = ann['videos']['sJFgo9H6zNo']
+    video = ann['videos'][TRAIN_ID]
     assert (video['file'], video['fps'],
-            video['labels']) == ('sJFgo9H6zNo.mkv', 5.0, [0, 2])
+            video['labels']) == (f'{TRAIN_ID}.mkv', 5.0, [0, 2])
     assert video['segments'] == [seg(1.0, 3.25, 2), seg(12.5, 20.0, 0)]
+
+
+def test_activitynet_missing_videos(activitynet):
+    """Only part of the listed videos was downloaded."""
+    root, _, path = activitynet
+    videos = str(root / 'videos')
+    write_video(root / 'videos' / f'v_{TRAIN_ID}.mp4', fps=5.0)
+    stats = SegmentStats()
+    ann = convert_activitynet(path, video_root=videos, stats=stats)
+    validate_annotation(ann)
+    assert {
+        vid: v['fps']
+        for vid, v in ann['videos'].items()
+    } == {
+        TRAIN_ID: 5.0,
+        VAL_ID: 30.0,
+        TEST_ID: 30.0
+    }
+    assert stats.missing_videos == [TEST_ID, VAL_ID]
+    assert summary('ActivityNet', ann, stats).endswith(
+        'videos missing under the video root: 2, kept with the default fps '
+        f'({TEST_ID}, {VAL_ID})')
+
+    stats = SegmentStats()
+    ann = convert_activitynet(
+        path, video_root=videos, missing_videos='drop', stats=stats)
+    validate_annotation(ann)
+    assert list(ann['videos']) == [TRAIN_ID]
+    assert str(stats).endswith('videos missing under the video root: 2, '
+                               f'left out ({TEST_ID}, {VAL_ID})')
+    with pytest.raises(
+            FileNotFoundError,
+            match=f'videos missing under the video root .*: 2 .*v_{TEST_ID}'
+            f'.mp4, .*v_{VAL_ID}.mp4'):
+        convert_activitynet(path, video_root=videos, missing_videos='error')
+    with pytest.raises(ValueError, match='missing_videos must be one of'):
+        convert_activitynet(path, missing_videos='skip')
+    # Nothing under the root: a wrong root, not a partial download.
+    with pytest.raises(
+            FileNotFoundError,
+            match=f'none of the 3 videos is under .*v_{TEST_ID}.mp4'):
+        convert_activitynet(path, video_root=str(root / 'elsewhere'))
 
 
 def test_activitynet_errors(activitynet):
@@ -426,7 +753,7 @@ def test_activitynet_errors(activitynet):
     classes = write(root / 'classes.txt', 'Zumba\nArchery\n')
     with pytest.raises(
             ValueError,
-            match=r"video V1: label 'Long jump' is "
+            match=rf"video {VAL_ID}: label 'Long jump' is "
             'not in the class list .*classes.txt'):
         convert_activitynet(path, classes_file=classes)
     with pytest.raises(ValueError, match='bad.json: not valid JSON'):
@@ -436,21 +763,23 @@ def test_activitynet_errors(activitynet):
 
     def broken(name, **fields):
         db = json.loads(json.dumps(database))
-        db['V1'].update(fields)
+        db[VAL_ID].update(fields)
         return activitynet_json(root / name, db)
 
-    with pytest.raises(ValueError, match=r'd.json, video V1: "duration"'):
+    with pytest.raises(
+            ValueError, match=rf'd.json, video {VAL_ID}: "duration"'):
         convert_activitynet(broken('d.json', duration=None))
-    with pytest.raises(ValueError, match=r's.json, video V1: "subset"'):
+    with pytest.raises(ValueError, match=rf's.json, video {VAL_ID}: "subset"'):
         convert_activitynet(broken('s.json', subset=3))
     with pytest.raises(
-            ValueError, match=r'a.json, video V1: annotations\[0\]'
+            ValueError,
+            match=rf'a.json, video {VAL_ID}: annotations\[0\]'
             ' must be'):
         convert_activitynet(
             broken('a.json', annotations=[dict(segment=[1], label='Yoga')]))
     with pytest.raises(
             ValueError,
-            match=r'e.json, video V1: annotations\[0\]'
+            match=rf'e.json, video {VAL_ID}: annotations\[0\]'
             ': end 1 is before start 2'):
         convert_activitynet(
             broken('e.json', annotations=[dict(segment=[2, 1], label='Y')]))
@@ -563,6 +892,53 @@ def breakfast(tmp_path):
     mapping = write(tmp_path / 'mapping.txt',
                     '0 SIL\n1 pour_cereals\n2 take_bowl\n3 pour_coffee\n')
     return tmp_path, str(gt), str(seg_dir), mapping
+
+
+# The 48 labels of the ``mapping.txt`` that comes with the per-frame
+# ``groundTruth`` files, in its order.
+BREAKFAST_MAPPING = (
+    'SIL pour_cereals pour_milk stir_cereals take_bowl pour_coffee take_cup '
+    'spoon_sugar stir_coffee pour_sugar pour_oil crack_egg add_saltnpepper '
+    'fry_egg take_plate put_egg2plate take_eggs butter_pan take_knife '
+    'cut_orange squeeze_orange pour_juice take_glass take_squeezer '
+    'spoon_powder stir_milk spoon_flour stir_dough pour_dough2pan '
+    'fry_pancake put_pancake2plate pour_flour cut_fruit put_fruit2bowl '
+    'peel_fruit stir_fruit cut_bun smear_butter take_topping '
+    'put_toppingOnTop put_bunTogether take_butter stir_egg pour_egg2pan '
+    'stirfry_egg add_teabag pour_water stir_tea').split()
+
+
+def test_breakfast_official_ground_truth(tmp_path):
+    """``groundTruth/<video>.txt`` (one label a line, one line a frame) and
+    ``mapping.txt`` (``0 SIL`` ... ``47 stir_tea``) as released."""
+    assert len(BREAKFAST_MAPPING) == 48
+    mapping = write(
+        tmp_path / 'mapping.txt',
+        ''.join(f'{i} {name}\n' for i, name in enumerate(BREAKFAST_MAPPING)))
+    frames = ['SIL'] * 3 + ['add_teabag'] * 4 + ['pour_water'] * 5 + [
+        'stir_tea'
+    ] * 2 + ['SIL'] * 1
+    gt = tmp_path / 'groundTruth'
+    write(gt / 'P03_stereo01_P03_tea.txt', '\n'.join(frames) + '\n')
+    write(gt / 'P20_cam02_P20_tea.txt', 'SIL\n' * 2 + 'stir_tea\n' * 3)
+    ann = convert_breakfast(str(gt), mapping_file=mapping)
+    validate_annotation(ann)
+    assert ann['classes'] == BREAKFAST_MAPPING[1:]
+    teabag, stir = BREAKFAST_MAPPING.index("add_teabag") - 1, 46
+    assert ann['classes'][stir] == 'stir_tea'
+    video = ann['videos']['P03_stereo01_P03_tea']
+    assert (video['subset'], video['fps'], video['labels']) == ('test', 15.0,
+                                                                [44, 45, 46])
+    assert video['duration'] == pytest.approx(15 / 15)
+    assert video['segments'] == [
+        seg(pytest.approx(3 / 15), pytest.approx(7 / 15), teabag),
+        seg(pytest.approx(7 / 15), pytest.approx(12 / 15), teabag + 1),
+        seg(pytest.approx(12 / 15), pytest.approx(14 / 15), stir)
+    ]
+    assert ann['videos']['P20_cam02_P20_tea']['subset'] == 'train'
+    assert ann['videos']['P20_cam02_P20_tea']['segments'] == [
+        seg(pytest.approx(2 / 15), pytest.approx(5 / 15), stir)
+    ]
 
 
 def test_breakfast_action_level(breakfast):
@@ -705,27 +1081,48 @@ def test_tools(charades, thumos14, activitynet, multithumos, breakfast,
     printed = run_tool('convert_charades.py',
                        [train, test, classes, out, '--fps', 25], monkeypatch,
                        capsys)
-    assert printed.strip() == (
-        f'Charades -> {out}: 3 videos (test=1 train=2), 3 classes, '
-        '4 segments; clipped 1 (1 segment ends past the video end), '
-        'dropped 1 (1 segment starts at/after the video end)')
+    assert printed.strip().split('\n') == [
+        f'Charades -> {out}: 4 videos (test=1 train=3), 3 classes, '
+        '6 segments; clipped 1 (1 segment ends past the video end), '
+        'dropped 1 (1 segment starts at/after the video end), swapped 1 '
+        '(1 segment ends before it starts)',
+        f"  {train}, line 4, video '00SL4', action 'c001 18.00 10.00': end "
+        '10.0 is before start 18.0: ends swapped'
+    ]
     assert load_annotation(str(out))['videos']['N11GT']['fps'] == 25.0
-
-    _, dirs, meta = thumos14
-    printed = run_tool('convert_thumos14.py',
-                       dirs + [tmp_path / 't.json', '--meta', meta],
-                       monkeypatch, capsys)
-    assert '3 videos (test=1 validation=2), 3 classes, 7 segments' in printed
-    assert len(load_annotation(str(tmp_path / 't.json'))['videos']) == 3
-
-    _, _, anet = activitynet
     printed = run_tool(
-        'convert_activitynet.py',
-        [anet, tmp_path / 'a.json', '--file-template', '{id}.webm'],
+        'convert_charades.py',
+        [train, test, classes, out, '--reversed-intervals', 'drop'],
         monkeypatch, capsys)
-    assert 'testing=1 training=1 validation=1' in printed
+    assert '5 segments' in printed and printed.strip().endswith('dropped')
+    with pytest.raises(SystemExit):
+        run_tool('convert_charades.py',
+                 [train, test, classes, out, '--missing-videos', 'skip'],
+                 monkeypatch, capsys)
+
+    root, dirs, meta = thumos14
+    val_mat, _ = thumos14_official_meta(root)
+    test_csv = write(root / 'test.csv',
+                     f'video_id,duration,fps\n{T4},120,25\n')
+    printed = run_tool(
+        'convert_thumos14.py',
+        dirs + [tmp_path / 't.json', '--meta', val_mat, test_csv], monkeypatch,
+        capsys)
+    assert '3 videos (test=1 validation=2), 3 classes, 7 segments' in printed
+    assert load_annotation(str(tmp_path /
+                               't.json'))['videos'][V51]['fps'] == 29.97
+
+    root, _, anet = activitynet
+    write_video(root / 'videos' / f'{TRAIN_ID}.mkv', fps=5.0)
+    printed = run_tool('convert_activitynet.py', [
+        anet, tmp_path / 'a.json', '--file-template', '{id}.mkv',
+        '--video-root', root / 'videos', '--missing-videos', 'drop'
+    ], monkeypatch, capsys)
+    assert 'training=1' in printed and 'missing under the video root: 2, ' \
+        'left out' in printed
     ann = load_annotation(str(tmp_path / 'a.json'))
-    assert ann['videos']['T1']['file'] == 'T1.webm'
+    assert ann['videos'][TRAIN_ID]['file'] == f'{TRAIN_ID}.mkv'
+    assert list(ann['videos']) == [TRAIN_ID]
 
     _, ann_dir, class_list, meta = multithumos
     printed = run_tool(

@@ -10,6 +10,7 @@ import argparse
 from mmwsal.datasets.converters import (SegmentStats, convert_activitynet,
                                         save_converted)
 from mmwsal.datasets.converters.activitynet import DEFAULT_FPS
+from mmwsal.datasets.converters.common import MISSING_VIDEO_POLICIES
 
 
 def parse_args():
@@ -31,6 +32,13 @@ def parse_args():
         '--file-template',
         default='v_{id}.mp4',
         help='video file relative to the video root; {id} is the id')
+    parser.add_argument(
+        '--missing-videos',
+        choices=MISSING_VIDEO_POLICIES,
+        default='keep',
+        help='a video not under --video-root (many listed videos are no '
+        'longer online): keep it with --fps (default), drop it from the '
+        'annotation, or stop with an error')
     return parser.parse_args()
 
 
@@ -43,6 +51,7 @@ def main():
         fps=args.fps,
         video_root=args.video_root,
         file_template=args.file_template,
+        missing_videos=args.missing_videos,
         stats=stats)
     print(save_converted(ann, args.out, 'ActivityNet', stats))
 

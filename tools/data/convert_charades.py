@@ -11,6 +11,8 @@ import argparse
 from mmwsal.datasets.converters import (SegmentStats, convert_charades,
                                         save_converted)
 from mmwsal.datasets.converters.charades import DEFAULT_FPS
+from mmwsal.datasets.converters.common import (MISSING_VIDEO_POLICIES,
+                                               REVERSED_POLICIES)
 
 
 def parse_args():
@@ -31,6 +33,19 @@ def parse_args():
         '--file-template',
         default='{video}.mp4',
         help='video file relative to the video root; {video} is the id')
+    parser.add_argument(
+        '--reversed-intervals',
+        choices=REVERSED_POLICIES,
+        default='swap',
+        help='an action that ends before it starts (7 in the v1 CSVs): '
+        'swap its ends (default), drop it, or stop with an error; each is '
+        'reported with its file, line and video')
+    parser.add_argument(
+        '--missing-videos',
+        choices=MISSING_VIDEO_POLICIES,
+        default='keep',
+        help='a video not under --video-root: keep it with --fps '
+        '(default), drop it from the annotation, or stop with an error')
     return parser.parse_args()
 
 
@@ -44,6 +59,8 @@ def main():
         fps=args.fps,
         video_root=args.video_root,
         file_template=args.file_template,
+        reversed_intervals=args.reversed_intervals,
+        missing_videos=args.missing_videos,
         stats=stats)
     print(save_converted(ann, args.out, 'Charades', stats))
 

@@ -5,7 +5,8 @@ Example::
     python tools/data/convert_thumos14.py \
         TH14_Temporal_annotations_validation/annotation \
         TH14_Temporal_Annotations_Test/annotations/annotation \
-        data/thumos14/annotations.json --meta data/thumos14/meta.csv
+        data/thumos14/annotations.json \
+        --meta validation_set_meta/validation_set.mat test_set_meta.mat
 """
 import argparse
 
@@ -21,7 +22,11 @@ def parse_args():
         help='folders with <ClassName>_val.txt / <ClassName>_test.txt')
     parser.add_argument('out', help='output annotation JSON')
     parser.add_argument(
-        '--meta', help='CSV with columns video_id,duration,fps')
+        '--meta',
+        nargs='+',
+        action='extend',
+        help='durations and fps: the official validation_set.mat / '
+        'test_set_meta.mat and/or CSVs with columns video_id,duration,fps')
     parser.add_argument(
         '--video-root',
         help='probe duration and fps of videos missing from --meta here')

@@ -1,17 +1,25 @@
 """ActivityNet 1.2 / 1.3: the official ``activity_net.v1-{2,3}.min.json``.
 
-``database`` maps each video id (without the ``v_`` of the downloaded file
-names) to its ``subset`` (``training``, ``validation``, ``testing``),
-``duration`` in seconds and ``annotations`` (``{"segment": [s, e],
-"label": name}``; empty for ``testing``).
+The file is ``{"version": "VERSION 1.3", "taxonomy": [...], "database":
+{...}}``; ``database`` maps each video id (without the ``v_`` of the
+downloaded file names) to its ``subset`` (``training``, ``validation``,
+``testing``), ``duration`` in seconds, ``resolution``, ``url`` and
+``annotations`` (``{"segment": [s, e], "label": name}``; empty for
+``testing``).
+
+Many of the listed YouTube videos are no longer online, so most copies of
+the videos are a subset. With a video root (to probe the fps), a video that
+is not there is reported (count and the first ids) and handled by the
+option ``missing_videos``: by default it is kept with the default fps.
 """
 import json
 import math
 import numbers
 from typing import Dict, List, Optional
 
-from .common import (SegmentStats, check_file, fps_of, make_segments,
-                     make_video, read_class_names, video_file)
+from .common import (MISSING_VIDEO_POLICIES, SegmentStats, check_choice,
+                     check_file, fps_of_videos, make_segments, make_video,
+                     read_class_names, video_file)
 
 # Most ActivityNet videos are YouTube uploads at 29.97-30 fps. Pass a video
 # root to read the real rate.
@@ -69,6 +77,7 @@ def convert_activitynet(json_file: str,
                         fps: float = DEFAULT_FPS,
                         video_root: Optional[str] = None,
                         file_template: str = 'v_{id}.mp4',
+                        missing_videos: str = 'keep',
                         stats: Optional[SegmentStats] = None) -> Dict:
     """Convert the official ActivityNet 1.2 / 1.3 JSON.
 
@@ -82,21 +91,29 @@ def convert_activitynet(json_file: str,
             order. Defaults to None: the sorted set of the labels that occur
             in the annotations (100 for v1.2, 200 for v1.3).
         fps (float): Frame rate written for every video when no video root
-            is given. Defaults to 30.0.
+            is given, and for missing videos that are kept.
+            Defaults to 30.0.
         video_root (str, optional): If given, the fps of each video is
             probed from its file. Defaults to None.
         file_template (str): Video file relative to the root; ``{id}`` (or
             ``{video}``) is the video id. Defaults to ``'v_{id}.mp4'``.
+        missing_videos (str): A video that is not under ``video_root``:
+            ``'keep'`` it with ``fps`` (training then finds its file
+            missing), ``'drop'`` it from the annotation, or ``'error'``.
+            Missing videos are listed in ``stats``. Defaults to ``'keep'``.
         stats (SegmentStats, optional): Receives the clipped and dropped
-            counts. Defaults to None.
+            counts and the missing videos. Defaults to None.
 
     Returns:
         dict: The annotation in the unified format.
 
     Raises:
+        FileNotFoundError: If no video is under ``video_root``, or one is
+            missing with ``missing_videos='error'``.
         ValueError: On a malformed entry, or a label that is not in
             ``classes_file``.
     """
+    check_choice('missing_videos', missing_videos, MISSING_VIDEO_POLICIES)
     stats = SegmentStats() if stats is None else stats
     database = _load_database(json_file)
     entries = {
@@ -112,19 +129,23 @@ def convert_activitynet(json_file: str,
              for a in anns})
     index = {name: i for i, name in enumerate(classes)}
 
-    videos = {}
     for vid, annotations in entries.items():
         for a in annotations:
             if a['label'] not in index:
                 raise ValueError(f'{json_file}, video {vid}: label '
                                  f'{a["label"]!r} is not in the class list '
                                  f'{classes_file}')
+    files = {vid: video_file(file_template, vid) for vid in entries}
+    video_fps = fps_of_videos(files, fps, video_root, missing_videos, stats)
+    videos = {}
+    for vid, annotations in entries.items():
+        if vid not in video_fps:
+            continue
         duration = float(database[vid]['duration'])
-        file = video_file(file_template, vid)
         intervals = [(float(a['segment'][0]), float(a['segment'][1]),
                       index[a['label']]) for a in annotations]
-        videos[vid] = make_video(database[vid]['subset'], file, duration,
-                                 fps_of(file, fps, video_root),
+        videos[vid] = make_video(database[vid]['subset'], files[vid], duration,
+                                 video_fps[vid],
                                  make_segments(intervals, duration, stats))
     stats.warn_if_changed('ActivityNet')
     return dict(classes=classes, videos=videos)

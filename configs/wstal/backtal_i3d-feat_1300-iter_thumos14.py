@@ -1,6 +1,8 @@
-# BackTAL: background-click supervision. Three temporal convolutions (the
-# first frame-specific, weighted by the affinity module) on the features;
-# L_cls + L_frame + 1.0 L_sep + 0.8 L_aff. 100 epochs of the 200 validation
+# BackTAL: background-click supervision on BaS-Net (filter, base and
+# suppression branches; both convolutions of the CAS module frame-specific,
+# weighted by the affinity embedding) on the features; L_base + L_supp +
+# 1e-4 L_norm + L_frame + 1.0 L_sep + 0.8 L_aff; BaS-Net's inference with
+# 16x interpolation and NMS 0.55 (BACKTAL_TEST_CFG). 100 epochs of the 200 validation
 # videos at batch 16 (1,300 iterations), features linearly interpolated to
 # T = 750 as the paper does.
 # Clicks: simulated from the segments (one per background stretch, seed 0);

@@ -1,5 +1,7 @@
-# BackTAL on features of the synthetic long videos, clicks simulated from
-# the segments; runs on a CPU in a minute.
+# BackTAL (BaS-Net's branches with frame-specific convolutions, click,
+# separation and affinity losses) on features of the synthetic long videos,
+# clicks simulated from the segments; its paper's inference. Runs on a CPU
+# in a minute.
 _base_ = [
     '../_base_/models/weak_localizer.py',
     '../_base_/datasets/features_synthetic.py',
@@ -12,11 +14,10 @@ model = dict(
     head=dict(
         type='BackTALHead',
         num_classes={{_base_.num_classes}},
-        hidden_channels=256,
-        dropout=0.5,
-        # with 6 classes the softmax of a snippet without evidence sits
-        # near 1/7: thresholds above BaS-Net's 0.25 (set for 20 classes)
-        test_cfg=dict(thresholds=dict(start=0.0, stop=0.5, step=0.025))))
+        # CAS module and embedding narrower than 2048 / 512, for CPU runs
+        cas_channels=256,
+        embed_hidden=128,
+        dropout=0.5))
 
 train_dataloader = dict(dataset=dict(simulate_clicks=True))
 train_cfg = dict(max_iters=600, val_interval=200)

@@ -1,4 +1,7 @@
-# BaS-Net: a filtering branch suppresses the background class.
+# BaS-Net: a filtering module suppresses the background class. As the paper
+# and its reference network: the head (filter, CAS module of two k=3
+# convolutions, bias-free classifier) runs on the features themselves, and
+# infers from the min-max normalised suppression T-CAS (BAS_TEST_CFG).
 _base_ = [
     '../_base_/models/weak_localizer.py',
     '../_base_/datasets/features_thumos14.py',
@@ -7,4 +10,5 @@ _base_ = [
 
 model = dict(
     in_channels={{_base_.in_channels}},
+    embed_layers=0,
     head=dict(type='BaSNetHead', num_classes={{_base_.num_classes}}))

@@ -12,6 +12,7 @@ from mmwsal.datasets import (EpisodeSampler, load_annotation, load_class_split,
                              single_label_pools, split_video_infos)
 from mmwsal.datasets.annotation import subset_video_infos
 from mmwsal.models.heads.base_wstal_head import (DEFAULT_TEST_CFG,
+                                                 HEAD_ONLY_KEYS,
                                                  threshold_list)
 from mmwsal.models.utils import (class_prototypes, novel_class_scores,
                                  postprocess)
@@ -107,11 +108,16 @@ class FewShotEpisodeMetric(BaseMetric):
         self.temperature = temperature
         self.detection = detection
         self.tiou_thresholds = resolve_tiou_thresholds(tiou_thresholds)
-        cfg = {**DEFAULT_TEST_CFG, **(postprocess_cfg or {})}
         if postprocess_cfg and 'class_threshold' in postprocess_cfg:
             raise ValueError('set the class threshold of the episodes as '
                              'action_threshold, not in postprocess_cfg')
-        cfg.pop('keep_sequences')
+        cfg = {
+            k: v
+            for k, v in {
+                **DEFAULT_TEST_CFG,
+                **(postprocess_cfg or {})
+            }.items() if k not in HEAD_ONLY_KEYS
+        }
         cfg['thresholds'] = threshold_list(cfg['thresholds'])
         cfg['class_threshold'] = action_threshold
         self.postprocess_cfg = cfg

@@ -10,12 +10,21 @@ from mmaction.registry import MODELS
 from .bas_head import attention_module
 from .base_wstal_head import BaseWSTALHead
 
+# The paper's inference (sec. 3.2), made independent of the class count
+# and of the attention's range: the class threshold 0.1 for THUMOS14's 20
+# classes is 2.1 times the chance level 1/21 of p_fg, so it is set as that
+# multiple; the attention thresholds 0:0.025:0.5 assume an attention that
+# falls to ~0 on background and are applied to each video's attention
+# min-max normalised, i.e. as fractions of its range.
 BM_TEST_CFG = dict(
-    class_threshold=0.1,
+    class_threshold='chance',
+    chance_factor=2.1,
     thresholds=dict(start=0.0, stop=0.5, step=0.025),
     source='attention',
+    attention_norm='minmax',
     score='mean',
     class_score_weight=0.0)
+POOLINGS = ('mean', 'attention')
 
 
 def gaussian_smooth(sequence: torch.Tensor, sigma: float) -> torch.Tensor:
@@ -53,9 +62,17 @@ class BackgroundModelingHead(BaseWSTALHead):
     - ``L_cluster = -log z_fg - log z_bg`` with ``u_fg, u_bg`` scoring the
       pooled features (eqs. 8-10).
 
-    Inference (sec. 3.2): classes whose ``p_fg`` passes 0.1 (else the top
-    class), proposals from thresholds 0:0.025:0.5 on the attention, each
-    scored by the mean of the weighted T-CAM ``lambda_t * w_c . x_t``.
+    Inference (sec. 3.2, ``BM_TEST_CFG``): classes whose ``p_fg`` passes
+    2.1 times chance (0.1 for 20 classes; else the top class), proposals
+    from thresholds 0:0.025:0.5 on the attention min-max normalised per
+    video, each scored by the mean of the weighted T-CAM
+    ``lambda_t * w_c . x_t``; NMS 0.5.
+
+    ``pooling='attention'`` divides by ``sum lambda_t`` instead of T
+    (STPN-style re-implementations): the pooled feature then keeps the
+    scale of the snippets whatever share of the video is attended, where
+    the paper's ``1/T`` shrinks it with that share, so that the bias-free
+    classifier needs larger weights (a longer schedule) to fit ``L_fg``.
 
     Args:
         in_channels (int): Channels of the snippet embeddings.
@@ -64,6 +81,9 @@ class BackgroundModelingHead(BaseWSTALHead):
             Defaults to 512.
         sigma (float): Width in snippets of the Gaussian that smooths the
             guide targets; the paper does not state it. Defaults to 1.0.
+        pooling (str): ``'mean'`` (eqs. 1, 4: ``1/T``) or ``'attention'``
+            (``1 / sum lambda`` and ``1 / sum (1 - lambda)``).
+            Defaults to ``'mean'``.
         loss_fg (dict): Defaults to
             ``dict(type='SoftTargetCrossEntropyLoss')``.
         loss_bg (dict): Defaults to the same with ``loss_weight=0.1``
@@ -77,11 +97,14 @@ class BackgroundModelingHead(BaseWSTALHead):
         **kwargs: ``topk_ratio``, ``init_cfg`` of :class:`BaseWSTALHead`.
     """
 
+    has_background = True
+
     def __init__(self,
                  in_channels: int,
                  num_classes: int,
                  attention_channels: int = 512,
                  sigma: float = 1.0,
+                 pooling: str = 'mean',
                  loss_fg: Dict = dict(type='SoftTargetCrossEntropyLoss'),
                  loss_bg: Dict = dict(
                      type='SoftTargetCrossEntropyLoss', loss_weight=0.1),
@@ -96,6 +119,10 @@ class BackgroundModelingHead(BaseWSTALHead):
             num_classes,
             test_cfg={**BM_TEST_CFG, **(test_cfg or {})},
             **kwargs)
+        if pooling not in POOLINGS:
+            raise ValueError(f'pooling must be one of {POOLINGS}, got '
+                             f'{pooling!r}')
+        self.pooling = pooling
         self.attention = attention_module(in_channels, attention_channels)
         self.classifier = nn.Linear(in_channels, num_classes + 1, bias=False)
         self.cluster = nn.Linear(in_channels, 2, bias=False)
@@ -112,8 +139,8 @@ class BackgroundModelingHead(BaseWSTALHead):
         the background) and ``tcas`` (the weighted T-CAM)."""
         attention = self.attention(feats).squeeze(1)
         snippets = feats.transpose(1, 2)
-        x_fg = (attention[..., None] * snippets).mean(dim=1)
-        x_bg = ((1 - attention)[..., None] * snippets).mean(dim=1)
+        x_fg = self.pool(attention, snippets)
+        x_bg = self.pool(1 - attention, snippets)
         fg_logits = self.classifier(x_fg)
         snippet_logits = self.classifier(snippets)
         return dict(
@@ -125,6 +152,19 @@ class BackgroundModelingHead(BaseWSTALHead):
             snippet_logits=snippet_logits,
             video_scores=fg_logits.softmax(dim=-1)[:, :-1],
             tcas=attention[..., None] * snippet_logits[..., :-1])
+
+    def pool(self, weights: torch.Tensor,
+             snippets: torch.Tensor) -> torch.Tensor:
+        """``(B, T)`` weights and ``(B, T, D)`` snippets to ``(B, D)``."""
+        pooled = (weights[..., None] * snippets).sum(dim=1)
+        if self.pooling == 'mean':
+            return pooled / snippets.shape[1]
+        return pooled / weights.sum(dim=1, keepdim=True).clamp(min=1e-6)
+
+    def inference_cas(self, outputs: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """The weighted T-CAM ``lambda_t * w . x_t`` over the classes and
+        the background."""
+        return outputs['attention'][..., None] * outputs['snippet_logits']
 
     def guide_targets(self, snippet_logits: torch.Tensor,
                       labels: torch.Tensor) -> tuple:

@@ -6,8 +6,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-from .bas_head import BAS_TEST_CFG
-from .base_wstal_head import BaseWSTALHead, topk_count, topk_mean
+from .bas_head import BAS_TEST_CFG, BaSNetHead, CASModule
+from .base_wstal_head import topk_count
+
+# The reference test code: BaS-Net's, the T-CAS interpolated to frame
+# resolution (16 frames per snippet), NMS at 0.55.
+BACKTAL_TEST_CFG = {**BAS_TEST_CFG, 'upsample': 16, 'iou_threshold': 0.55}
+AFF_PAIRS = ('per_row', 'global')
 
 
 def masked_temporal_conv(x: torch.Tensor, weight: torch.Tensor,
@@ -43,113 +48,179 @@ def local_affinity(embedding: torch.Tensor, h: int) -> torch.Tensor:
 
 
 def hardest_pair_loss(emb: torch.Tensor, first: torch.Tensor,
-                      second: torch.Tensor, threshold: float,
-                      same: bool) -> Optional[torch.Tensor]:
-    """Eqs. 10-12 on one video: over the pairs ``(u in first, v in
-    second)``, ``u != v``, the largest ``[threshold - A]_+`` (``same``) or
-    ``[A - threshold]_+``; None when there is no pair."""
+                      second: torch.Tensor, threshold: float, same: bool,
+                      pairs: str = 'per_row') -> Optional[torch.Tensor]:
+    """The affinity loss of one video over the pairs ``(u in first, v in
+    second)``, ``u != v``, of unit embeddings ``emb`` ``(E, T)``: the hinge
+    ``[threshold - A]_+`` (``same``) or ``[A - threshold]_+`` of the
+    hardest pairs.
+
+    - ``pairs='global'``: the one hardest pair (eqs. 10-12 of the paper);
+    - ``pairs='per_row'``: each ``u`` with its hardest partner, the hinges
+      averaged (the reference code; for a different-set term also each
+      ``v`` with its hardest ``u``, the two means added).
+
+    Returns None when there is no pair.
+    """
     sim = emb[:, first].T @ emb[:, second]
     valid = first[:, None] != second[None, :]
     if not valid.any():
         return None
-    hinge = (threshold - sim) if same else (sim - threshold)
-    return hinge[valid].clamp(min=0).max()
+    hinge = ((threshold - sim) if same else (sim - threshold)).clamp(min=0)
+    if pairs == 'global':
+        return hinge[valid].max()
+    hinge = hinge.masked_fill(~valid, float('-inf'))
+    rows = hinge.amax(dim=1)
+    loss = rows[rows.isfinite()].mean()
+    if not same:
+        cols = hinge.amax(dim=0)
+        loss = loss + cols[cols.isfinite()].mean()
+    return loss
+
+
+class AffinityCASModule(CASModule):
+    """The CAS module with frame-specific convolutions: each hidden
+    convolution in ``affinity_convs`` scales the neighbours of every
+    position by their affinity to it (eqs. 15-16; the reference applies it
+    to both convolutions, the paper's text to the first). Hidden
+    convolutions have no bias (the reference).
+    """
+
+    def __init__(self, *args, affinity_convs: Sequence[int] = (0, 1),
+                 **kwargs) -> None:
+        super().__init__(*args, bias=False, **kwargs)
+        if not set(affinity_convs) <= {0, 1}:
+            raise ValueError(f'affinity_convs must be among (0, 1), got '
+                             f'{affinity_convs}')
+        self.affinity_convs = tuple(affinity_convs)
+
+    def hidden(self, x: torch.Tensor,
+               affinity: Optional[torch.Tensor] = None) -> torch.Tensor:
+        for i, conv in enumerate((self.conv1, self.conv2)):
+            if affinity is not None and i in self.affinity_convs:
+                x = masked_temporal_conv(x, conv.weight, conv.bias, affinity)
+            else:
+                x = conv(x)
+            x = self.act(x)
+        return x
+
+
+def embedding_module(in_channels: int, hidden: int, channels: int,
+                     kernel_size: int) -> nn.Module:
+    """BackTAL's affinity embedding: two temporal convolutions with a
+    LeakyReLU between (``hidden=0``: one convolution)."""
+    pad = kernel_size // 2
+    if hidden == 0:
+        return nn.Conv1d(in_channels, channels, kernel_size, padding=pad)
+    return nn.Sequential(
+        nn.Conv1d(in_channels, hidden, kernel_size, padding=pad),
+        nn.LeakyReLU(),
+        nn.Conv1d(hidden, channels, kernel_size, padding=pad))
 
 
 @MODELS.register_module()
-class BackTALHead(BaseWSTALHead):
-    """BackTAL: three temporal convolutions give a ``(C+1)``-class T-CAS
-    (background last); top-k aggregation (k = T // 8) gives the video score.
-    The first convolution is frame-specific: an affinity module (a temporal
-    convolution to ``embed_channels``, L2-normalised) weights each
-    position's neighbours by their cosine similarity to it.
+class BackTALHead(BaSNetHead):
+    """BackTAL: background-click supervision (Yang et al., TPAMI 2022) on
+    BaS-Net, as the paper (sec. 4.1) and its reference network build it.
 
-    Losses (eq. 4): ``loss_cls`` (softmax cross-entropy of the video score
-    against the video labels plus background, which every clicked video
-    holds), ``loss_frame`` (eq. 3: background class on the clicked
-    snippets), ``loss_sep`` (eqs. 5-8, x lambda: for each video class, the
-    mean score of its top-k snippets against the mean on the clicks),
-    ``loss_aff`` (eqs. 10-13, x beta: hardest background-background,
-    action-action and action-background pairs of embeddings, the actions
-    being the union of the video classes' top-k snippets). Videos without
-    clicks add nothing to the click losses; a batch without any gives 0.
+    BaS-Net's filtering module, base branch (``[y, 1]``), suppression
+    branch (``[y, 0]``) and attention norm, with a CAS module whose
+    convolutions are frame-specific (:class:`AffinityCASModule`): an
+    embedding of the input features (two convolutions to
+    ``embed_channels``, L2-normalised) weights each position's neighbours
+    by their cosine similarity to it, in both branches.
 
-    Inference (sec. 3.5) is BaS-Net's: softmax video scores above 0.25,
-    thresholds 0:0.025:0.25 on the softmax T-CAS, outer-inner contrast.
+    Losses: BaS-Net's ``loss_base``, ``loss_supp``, ``loss_norm``, plus, on
+    the videos with clicks,
+
+    - ``loss_frame`` (eq. 3): ``-log`` of the background probability of the
+      base CAS on the clicked snippets;
+    - ``loss_sep`` (eqs. 5-8, x lambda): for each video class, the top-k
+      mean of its base CAS (``p_act``) against its mean on the clicks
+      (``p_bg``), ``-log p_act_hat - log(1 - p_bg_hat)`` (the reference
+      keeps the first term only: lambda / 2 of this);
+    - ``loss_aff`` (eqs. 10-13, x beta): hardest background-background,
+      action-action and action-background pairs of embeddings, the actions
+      being the union of the video classes' top-k snippets of the
+      suppression CAS (the reference's choice), see
+      :func:`hardest_pair_loss`.
+
+    Videos without clicks add nothing to the click losses; a batch without
+    any gives 0. Inference (``BACKTAL_TEST_CFG``) is BaS-Net's on the
+    suppression branch, interpolated 16x (to frame resolution of 16-frame
+    snippets) and NMS 0.55, as the reference test code.
 
     Args:
         in_channels (int): Feature channels.
         num_classes (int): Action classes (no background).
-        hidden_channels (int): Width of the two hidden layers.
-            Defaults to 2048.
-        kernel_size (int): Temporal kernel of the first two layers.
-            Defaults to 3.
-        embed_channels (int): D_emb of the affinity module. Defaults to 32.
-        dropout (float): Dropout after the hidden layers. Defaults to 0.7.
+        embed_channels (int): D_emb of the affinity embedding.
+            Defaults to 32.
+        embed_hidden (int): Hidden width of the embedding; 0 for a single
+            convolution. Defaults to 512.
+        affinity_convs (Sequence[int]): Hidden convolutions made
+            frame-specific. Defaults to (0, 1).
+        aff_pairs (str): ``'per_row'`` (reference) or ``'global'``
+            (paper). Defaults to ``'per_row'``.
         sep_weight (float): lambda. Defaults to 1.0.
         aff_weight (float): beta. Defaults to 0.8.
         tau_same (float): Defaults to 0.5.
         tau_diff (float): Defaults to 0.1.
-        loss_cls (dict): Video-level loss. Defaults to
-            ``dict(type='SoftTargetCrossEntropyLoss')``.
-        test_cfg (dict, optional): Over BaS-Net's inference defaults.
-        **kwargs: ``topk_ratio``, ``init_cfg``.
+        test_cfg (dict, optional): Over ``BACKTAL_TEST_CFG``.
+        **kwargs: Those of :class:`BaSNetHead` (``cas_channels``,
+            ``kernel_size``, ``dropout``, ``norm_weight``, ``loss_cls``,
+            ``filter_channels``, ...).
     """
+
+    default_test_cfg = BACKTAL_TEST_CFG
 
     def __init__(self,
                  in_channels: int,
                  num_classes: int,
-                 hidden_channels: int = 2048,
-                 kernel_size: int = 3,
                  embed_channels: int = 32,
-                 dropout: float = 0.7,
+                 embed_hidden: int = 512,
+                 affinity_convs: Sequence[int] = (0, 1),
+                 aff_pairs: str = 'per_row',
                  sep_weight: float = 1.0,
                  aff_weight: float = 0.8,
                  tau_same: float = 0.5,
                  tau_diff: float = 0.1,
-                 loss_cls: Dict = dict(type='SoftTargetCrossEntropyLoss'),
                  test_cfg: Optional[Dict] = None,
                  **kwargs) -> None:
-        super().__init__(
-            in_channels,
-            num_classes,
-            test_cfg={**BAS_TEST_CFG, **(test_cfg or {})},
-            **kwargs)
-        if kernel_size % 2 == 0:
-            raise ValueError(f'kernel_size must be odd, got {kernel_size}')
-        pad = kernel_size // 2
-        self.embed = nn.Conv1d(in_channels, embed_channels, kernel_size,
-                               padding=pad)
-        self.conv1 = nn.Conv1d(in_channels, hidden_channels, kernel_size)
-        self.conv2 = nn.Conv1d(hidden_channels, hidden_channels, kernel_size,
-                               padding=pad)
-        self.classifier = nn.Conv1d(hidden_channels, num_classes + 1, 1)
-        self.dropout = nn.Dropout(dropout)
+        if aff_pairs not in AFF_PAIRS:
+            raise ValueError(f'aff_pairs must be one of {AFF_PAIRS}, got '
+                             f'{aff_pairs!r}')
+        self.affinity_convs = tuple(affinity_convs)
+        super().__init__(in_channels, num_classes, test_cfg=test_cfg,
+                         **kwargs)
+        kernel_size = self.cas_module.conv1.kernel_size[0]
+        self.embed = embedding_module(in_channels, embed_hidden,
+                                      embed_channels, kernel_size)
+        self.aff_pairs = aff_pairs
         self.sep_weight = sep_weight
         self.aff_weight = aff_weight
         self.tau_same = tau_same
         self.tau_diff = tau_diff
-        self.loss_cls = MODELS.build(loss_cls)
+
+    def build_cas_module(self, in_channels: int, channels: int,
+                         kernel_size: int, dropout: float) -> nn.Module:
+        return AffinityCASModule(
+            in_channels,
+            self.num_classes + 1,
+            channels,
+            kernel_size,
+            dropout,
+            affinity_convs=self.affinity_convs)
 
     def forward(self, feats: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """``(B, D, T)`` to ``cas`` ``(B, T, C+1)`` logits, ``video_logits``
-        ``(B, C+1)``, the embedding ``(B, E, T)``, and softmax ``tcas`` /
-        ``video_scores`` without the background."""
-        embedding = self.embed(feats)
-        affinity = local_affinity(embedding, self.conv1.kernel_size[0])
-        x = masked_temporal_conv(feats, self.conv1.weight, self.conv1.bias,
-                                 affinity)
-        x = self.dropout(F.relu(x))
-        x = self.dropout(F.relu(self.conv2(x)))
-        cas = self.classifier(x).transpose(1, 2)
-        video_logits = topk_mean(cas, self.topk_ratio)
-        return dict(
-            cas=cas,
-            video_logits=video_logits,
-            embedding=embedding,
-            attention=None,
-            tcas=cas.softmax(dim=-1)[..., :-1],
-            video_scores=video_logits.softmax(dim=-1)[:, :-1])
+        """BaS-Net's outputs (see :meth:`BaSNetHead.forward`) with
+        frame-specific convolutions, plus the unit ``embedding``
+        ``(B, E, T)``."""
+        embedding = F.normalize(self.embed(feats), dim=1)
+        affinity = local_affinity(embedding,
+                                  self.cas_module.conv1.kernel_size[0])
+        outputs = self.branches(feats, affinity=affinity)
+        outputs['embedding'] = embedding
+        return outputs
 
     @staticmethod
     def clicks_of(data_samples: Sequence, device) -> List[torch.Tensor]:
@@ -160,41 +231,52 @@ class BackTALHead(BaseWSTALHead):
                 0, dtype=torch.long, device=device) for s in data_samples
         ]
 
+    def click_losses(self, outputs: Dict[str, torch.Tensor], video: int,
+                     clicks: torch.Tensor, classes: torch.Tensor,
+                     k: int) -> tuple:
+        """``(frame, sep, aff)`` of one video with clicks; ``aff`` may be
+        None (no pair)."""
+        base = outputs['base_cas'][video]
+        frame = -base[clicks].log_softmax(-1)[:, -1].mean()
+        p_act = base[:, classes].topk(k, dim=0).values.mean(0)
+        p_bg = base[clicks][:, classes].mean(0)
+        p_hat = torch.stack([p_act, p_bg], -1).softmax(-1)
+        sep = (-p_hat[:, 0].log() - (1 - p_hat[:, 1]).log()).mean()
+        top = outputs['supp_cas'][video][:, classes].topk(k, dim=0).indices
+        actions = top.flatten().unique()
+        emb = outputs['embedding'][video]
+        terms = [
+            hardest_pair_loss(emb, clicks, clicks, self.tau_same, True,
+                              self.aff_pairs),
+            hardest_pair_loss(emb, actions, actions, self.tau_same, True,
+                              self.aff_pairs),
+            hardest_pair_loss(emb, clicks, actions, self.tau_diff, False,
+                              self.aff_pairs)
+        ]
+        terms = [t for t in terms if t is not None]
+        return frame, sep, sum(terms) if terms else None
+
     def loss_by_feat(self, outputs: Dict[str, torch.Tensor],
                      data_samples: Sequence) -> Dict[str, torch.Tensor]:
-        cas, video_logits = outputs['cas'], outputs['video_logits']
-        labels = self.labels(data_samples, cas.device)
-        loss_cls = self.loss_cls(
-            video_logits,
-            torch.cat([labels, labels.new_ones(len(labels), 1)], dim=1))
-        k = topk_count(cas.shape[1], self.topk_ratio)
+        base = outputs['base_cas']
+        labels = self.labels(data_samples, base.device)
+        losses = self.bas_losses(outputs, labels)
+        k = topk_count(base.shape[1], self.topk_ratio)
         frame, sep, aff = [], [], []
-        for i, clicks in enumerate(self.clicks_of(data_samples, cas.device)):
+        for i, clicks in enumerate(self.clicks_of(data_samples, base.device)):
             if clicks.numel() == 0:
                 continue
-            frame.append(-cas[i, clicks].log_softmax(-1)[:, -1].mean())
-            classes = labels[i].nonzero()[:, 0]
-            best = cas[i, :, classes].topk(k, dim=0)  # (k, n)
-            top, p_act = best.indices, best.values.mean(0)
-            p_bg = cas[i, clicks][:, classes].mean(0)
-            p_hat = torch.stack([p_act, p_bg], -1).softmax(-1)
-            sep.append((-p_hat[:, 0].log() - (1 - p_hat[:, 1]).log()).mean())
-            actions = top.flatten().unique()
-            emb = F.normalize(outputs['embedding'][i], dim=0)
-            terms = [
-                hardest_pair_loss(emb, clicks, clicks, self.tau_same, True),
-                hardest_pair_loss(emb, actions, actions, self.tau_same,
-                                  True),
-                hardest_pair_loss(emb, clicks, actions, self.tau_diff, False)
-            ]
-            terms = [t for t in terms if t is not None]
-            if terms:
-                aff.append(sum(terms))
-        zero = cas.sum() * 0
-        return dict(
-            loss_cls=loss_cls,
+            f, s, a = self.click_losses(outputs, i, clicks,
+                                        labels[i].nonzero()[:, 0], k)
+            frame.append(f)
+            sep.append(s)
+            if a is not None:
+                aff.append(a)
+        zero = base.sum() * 0
+        losses.update(
             loss_frame=torch.stack(frame).mean() if frame else zero,
             loss_sep=self.sep_weight * (torch.stack(sep).mean()
                                         if sep else zero),
             loss_aff=self.aff_weight * (torch.stack(aff).mean()
                                         if aff else zero))
+        return losses

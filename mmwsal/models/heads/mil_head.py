@@ -31,8 +31,14 @@ class MILHead(BaseWSTALHead):
                  loss_cls: Dict = dict(type='SoftTargetCrossEntropyLoss'),
                  test_cfg: Optional[Dict] = None,
                  **kwargs) -> None:
-        super().__init__(in_channels, num_classes, test_cfg=test_cfg,
-                         **kwargs)
+        super().__init__(
+            in_channels,
+            num_classes,
+            test_cfg={
+                'tcas_norm': 'softmax',
+                **(test_cfg or {})
+            },
+            **kwargs)
         self.classifier = nn.Conv1d(in_channels, num_classes, 1)
         self.loss_cls = MODELS.build(loss_cls)
 
@@ -47,6 +53,9 @@ class MILHead(BaseWSTALHead):
             tcas=cas_logits.softmax(dim=-1),
             video_scores=video_logits.softmax(dim=-1),
             attention=None)
+
+    def inference_cas(self, outputs: Dict[str, torch.Tensor]) -> torch.Tensor:
+        return outputs['cas_logits']
 
     def loss_by_feat(self, outputs: Dict[str, torch.Tensor],
                      data_samples: Sequence) -> Dict[str, torch.Tensor]:

@@ -15,8 +15,66 @@ from .nms import nms, soft_nms
 
 __all__ = [
     'select_classes', 'connected_components', 'outer_inner_contrast',
-    'generate_proposals', 'postprocess'
+    'generate_proposals', 'postprocess', 'minmax_normalize',
+    'upsample_sequence'
 ]
+
+
+def minmax_normalize(sequence: np.ndarray) -> np.ndarray:
+    """Min-max normalise each column of a ``(T, C)`` (or ``(T,)``) sequence
+    over time, as BaS-Net and BackTAL normalise their T-CAS at inference.
+
+    Their reference networks clip the column's maximum and minimum at 0
+    before normalising, ``(x - relu(min)) / (relu(max) - relu(min))``, and
+    leave a column whose range is empty as it is (divisor 1). So a column
+    that is positive everywhere spans [0, 1], one with negative values keeps
+    them below 0 (never above any threshold >= 0), and one that is never
+    positive stays below every non-negative threshold: no proposals for a
+    class that never fires.
+
+    Args:
+        sequence (np.ndarray): ``(T, C)`` or ``(T,)`` scores.
+
+    Returns:
+        np.ndarray: float64 of the same shape.
+    """
+    x = np.asarray(sequence, dtype=np.float64)
+    if x.shape[0] == 0:
+        return x.copy()
+    high = np.maximum(x.max(axis=0), 0.0)
+    low = np.maximum(x.min(axis=0), 0.0)
+    delta = high - low
+    delta = np.where(delta > 0, delta, 1.0)
+    return (x - low) / delta
+
+
+def upsample_sequence(sequence: np.ndarray, scale: int) -> np.ndarray:
+    """Linear interpolation of a ``(T, ...)`` sequence at ``scale`` points
+    per snippet: sample ``i`` sits at snippet ``i / scale``, the last
+    ``scale - 1`` samples extrapolate the last step (BaS-Net's
+    ``upgrade_resolution``). Proposals found on it have a resolution of
+    ``1 / scale`` snippet.
+
+    Args:
+        sequence (np.ndarray): ``(T,)`` or ``(T, C)``.
+        scale (int): Samples per snippet, >= 1.
+
+    Returns:
+        np.ndarray: float64 ``(T * scale, ...)``.
+    """
+    if int(scale) != scale or scale < 1:
+        raise ValueError(f'upsample scale must be a positive integer, got '
+                         f'{scale}')
+    x = np.asarray(sequence, dtype=np.float64)
+    scale = int(scale)
+    if scale == 1 or len(x) == 0:
+        return x.copy()
+    if len(x) == 1:
+        return np.repeat(x, scale, axis=0)
+    pos = np.arange(len(x) * scale) / scale
+    left = np.minimum(np.floor(pos).astype(np.int64), len(x) - 2)
+    frac = (pos - left).reshape((-1, ) + (1, ) * (x.ndim - 1))
+    return x[left] + frac * (x[left + 1] - x[left])
 
 
 def select_classes(video_scores: np.ndarray,

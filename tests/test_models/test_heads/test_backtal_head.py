@@ -42,7 +42,8 @@ def test_local_affinity_is_neighbour_cosine():
 
 def build(**kwargs):
     cfg = dict(type='BackTALHead', in_channels=4, num_classes=2,
-               hidden_channels=8, embed_channels=3, dropout=0.0)
+               cas_channels=8, embed_channels=3, embed_hidden=5,
+               filter_channels=4, dropout=0.0)
     cfg.update(kwargs)
     return MODELS.build(cfg)
 
@@ -59,8 +60,7 @@ def samples(labels, clicks):
     return out
 
 
-def test_click_losses_hand_computed():
-    head = build()
+def hand_outputs():
     # T = 8 -> k = 1; class 0 of the video, background last
     cas = torch.zeros(1, 8, 3)
     cas[0, 2, 0] = 3.0  # the top-1 action snippet
@@ -70,22 +70,54 @@ def test_click_losses_hand_computed():
     emb[0, :, 5] = torch.tensor([1.0, 0.0, 0.0])
     emb[0, :, 6] = torch.tensor([0.6, 0.8, 0.0])  # cos 0.6 with snippet 5
     emb[0, :, 2] = torch.tensor([0.0, 0.6, 0.8])  # cos 0 / 0.48 with 5 / 6
-    outputs = dict(cas=cas, video_logits=cas.amax(1), embedding=emb)
+    return dict(base_cas=cas, base_video_logits=cas.amax(1),
+                supp_cas=cas, supp_video_logits=cas.amax(1),
+                attention=torch.full((1, 8), 0.5), embedding=emb)
+
+
+@pytest.mark.parametrize('pairs, aff', [('global', 0.38),
+                                        ('per_row', (0 + 0.38) / 2 + 0.38)])
+def test_click_losses_hand_computed(pairs, aff):
+    head = build(aff_pairs=pairs)
+    outputs = hand_outputs()
     losses = head.loss_by_feat(outputs, samples([[1, 0]], [[5, 6]]))
-    # eq. 3: -log softmax(background) on snippets 5 and 6
+    # eq. 3 on the base CAS: -log softmax(background) on snippets 5 and 6
     f5 = -math.log(1 / (math.exp(1) + 2))
     f6 = -math.log(math.exp(2) / (math.exp(2) + 2))
     assert losses['loss_frame'].item() == pytest.approx((f5 + f6) / 2)
-    # eqs. 5-8: p_act = 3, p_bg = (1 + 0) / 2
+    # eqs. 5-8 on the base CAS: p_act = 3, p_bg = (1 + 0) / 2
     p_act = math.exp(3) / (math.exp(3) + math.exp(0.5))
     assert losses['loss_sep'].item() == pytest.approx(-2 * math.log(p_act))
     # eqs. 10-13: bg-bg 0.5 - 0.6 -> 0; one action frame: no act-act pair;
-    # diff: max(0 - 0.1, 0.48 - 0.1) = 0.38; x beta = 0.8
-    assert losses['loss_aff'].item() == pytest.approx(0.8 * 0.38)
-    # video loss: labels [1, 0] plus background, normalised
-    logp = cas.amax(1).log_softmax(-1)[0]
-    assert losses['loss_cls'].item() == pytest.approx(
+    # diff: hinges 0 (snippet 5) and 0.48 - 0.1 = 0.38 (snippet 6); the
+    # global hardest pair 0.38, per row: clicks' mean 0.19 + actions' 0.38
+    assert losses['loss_aff'].item() == pytest.approx(0.8 * aff)
+    # BaS-Net's video losses: [y, 1] on the base, [y, 0] on the suppression
+    logp = outputs['base_video_logits'].log_softmax(-1)[0]
+    assert losses['loss_base'].item() == pytest.approx(
         -(logp[0] + logp[2]).item() / 2)
+    assert losses['loss_supp'].item() == pytest.approx(-logp[0].item())
+    assert losses['loss_norm'].item() == pytest.approx(1e-4 * 0.5 * 8)
+
+
+def test_affinity_reaches_both_convolutions():
+    """With every affinity 0 but the centre, the frame-specific CAS module
+    is a 1x1 network; asking for the first convolution only keeps the
+    second one's neighbours."""
+    torch.manual_seed(0)
+    x = torch.randn(1, 4, 9)
+    centre = torch.zeros(1, 3, 9)
+    centre[:, 1] = 1
+    both = build().cas_module
+    first = build(affinity_convs=(0, )).cas_module
+    first.load_state_dict(both.state_dict())
+    w1, w2 = both.conv1.weight, both.conv2.weight
+    act = torch.nn.functional.leaky_relu
+    ref = act(torch.einsum('oi,bit->bot', w2[:, :, 1],
+                           act(torch.einsum('oi,bit->bot', w1[:, :, 1], x))))
+    torch.testing.assert_close(both.hidden(x, affinity=centre), ref)
+    assert not torch.allclose(first.hidden(x, affinity=centre), ref)
+    assert both.conv1.bias is None and both.conv2.bias is None
 
 
 def test_batch_without_clicks_trains_the_video_loss_only():
@@ -96,14 +128,19 @@ def test_batch_without_clicks_trains_the_video_loss_only():
     for name in ('loss_frame', 'loss_sep', 'loss_aff'):
         assert losses[name].item() == 0
     sum(losses.values()).backward()
-    assert head.classifier.weight.grad.abs().sum() > 0
-    # the affinity module learns through the masked convolution
-    assert head.embed.weight.grad.abs().sum() > 0
+    assert head.cas_module.classifier.weight.grad.abs().sum() > 0
+    assert head.filter[0].weight.grad.abs().sum() > 0
+    # the affinity embedding learns through the frame-specific convolutions
+    assert head.embed[0].weight.grad.abs().sum() > 0
 
 
 def test_backtal_predicts_with_basnet_inference():
     head = build().eval()
     [sample] = head.predict(torch.randn(1, 4, 16), samples([[1, 0]], [None]))
     assert head.test_cfg['class_threshold'] == 0.25
+    assert head.test_cfg['tcas_norm'] == 'minmax'
+    assert head.test_cfg['branch'] == 'supp'
+    assert head.test_cfg['upsample'] == 16
+    assert head.test_cfg['iou_threshold'] == 0.55
     assert sample.pred_scores.item.shape == (2, )
     assert np.all(sample.pred_instances.segments.numpy() >= 0)

@@ -182,3 +182,37 @@ def test_postprocess_chain():
         nms_method='soft_nms',
         max_proposals=1)
     assert capped.shape == (1, 4)
+
+
+def test_minmax_normalize_as_the_reference_networks():
+    from mmwsal.models.utils import minmax_normalize
+    x = np.array([[1.0, -2.0, -3.0, 5.0], [3.0, -1.0, -1.0, 5.0],
+                  [2.0, 2.0, -2.0, 5.0]])
+    out = minmax_normalize(x)
+    # column 0: min 1, max 3 -> (x - 1) / 2
+    np.testing.assert_allclose(out[:, 0], [0.0, 1.0, 0.5])
+    # column 1: the negative minimum is clipped at 0 -> x / 2
+    np.testing.assert_allclose(out[:, 1], [-1.0, -0.5, 1.0])
+    # column 2: never positive: max and min clip to 0, divisor 1
+    np.testing.assert_allclose(out[:, 2], x[:, 2])
+    # column 3: constant 5: empty range, divisor 1 -> x - 5
+    np.testing.assert_allclose(out[:, 3], 0.0)
+    np.testing.assert_allclose(minmax_normalize(x[:, 0]), out[:, 0])
+
+
+def test_upsample_sequence_against_interpolation_with_extrapolation():
+    from mmwsal.models.utils import upsample_sequence
+    rng = np.random.default_rng(0)
+    x = rng.random((7, 3))
+    for scale in (1, 2, 5, 24):
+        out = upsample_sequence(x, scale)
+        assert out.shape == (7 * scale, 3)
+        pos = np.arange(7 * scale) / scale
+        for c in range(3):
+            ref = np.interp(pos, np.arange(7), x[:, c])
+            beyond = pos > 6  # extrapolate the last step linearly
+            ref[beyond] = x[6, c] + (pos[beyond] - 6) * (x[6, c] - x[5, c])
+            np.testing.assert_allclose(out[:, c], ref, rtol=1e-12)
+    np.testing.assert_allclose(upsample_sequence(np.array([2.0]), 3), 2.0)
+    with pytest.raises(ValueError, match='positive integer'):
+        upsample_sequence(x, 1.5)

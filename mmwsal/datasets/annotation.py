@@ -239,7 +239,9 @@ def subset_video_infos(ann: Dict,
     """Per-video data infos of the selected subsets, in sorted id order.
 
     Each info holds ``video_id``, ``video_index`` (position among the sorted
-    ids of the selection: per-video state is indexed by it), ``subset``,
+    ids of the selection; the datasets number again the videos they keep
+    after their held-out part and missing files, see
+    :mod:`mmwsal.datasets.video_selection`), ``subset``,
     ``label`` (multi-hot float32), ``labels``, ``duration``, ``fps``,
     ``segments`` as ``(start, end, label)`` tuples, ``background_clicks``
     and ``ann_info`` (the video's raw annotation entry).

@@ -8,6 +8,8 @@ from mmengine.dataset import BaseDataset
 
 from .annotation import load_annotation, subset_video_infos
 from .background_clicks import simulate_clicks, video_rng
+from .video_selection import (check_heldout, drop_missing, renumber,
+                              take_heldout_part)
 
 MANIFEST = 'manifest.json'
 
@@ -58,7 +60,9 @@ class SnippetFeatureDataset(BaseDataset):
     RGB and optical flow) are concatenated along ``C`` by
     :class:`LoadSnippetFeatures`.
 
-    Each data info holds ``video_id``, ``video_index``, ``subset``,
+    Each data info holds ``video_id``, ``video_index`` (0..N-1 over the
+    videos kept, in sorted id order, as in :class:`LongVideoDataset`: a
+    video left out takes no index), ``subset``,
     ``label`` (multi-hot float32), ``labels``, ``duration``, ``fps``,
     ``segments``, ``background_clicks`` (seconds), ``feature_paths`` and
     ``snippet_stride_seconds``: seconds between snippet starts when the
@@ -72,8 +76,17 @@ class SnippetFeatureDataset(BaseDataset):
             files, relative to ``data_root`` when it is given.
         subset (str | Sequence[str], optional): Subsets to keep; None keeps
             every video. Defaults to None.
-        check_files (bool): Fail at start-up naming the videos whose feature
-            files are missing. Defaults to True.
+        heldout (dict, optional): ``dict(ratio=0.1, seed=0, part='train')``
+            keeps the videos outside a seeded held-out split of the
+            subset(s), ``part='val'`` the held-out ones, as in
+            :class:`LongVideoDataset`. Defaults to None (no split).
+        check_files (bool): Check at start-up that every selected video has
+            its feature file in each of ``feature_dirs``. Defaults to True.
+        missing_videos (str): What the start-up check does with a video
+            whose feature file is missing (features exist only for the
+            videos one could extract): ``'error'`` raises, naming the count
+            and the first files; ``'skip'`` leaves the video out with a
+            warning naming them. Defaults to ``'error'``.
         simulate_clicks (bool): Replace ``background_clicks`` by one click
             on a random frame of every background stretch between the
             ground-truth segments (for datasets without human clicks; reads
@@ -90,7 +103,9 @@ class SnippetFeatureDataset(BaseDataset):
                  pipeline: List[Union[Dict, Callable]],
                  feature_dirs: Union[str, Sequence[str]],
                  subset: Optional[Union[str, Sequence[str]]] = None,
+                 heldout: Optional[Dict] = None,
                  check_files: bool = True,
+                 missing_videos: str = 'error',
                  simulate_clicks: bool = False,
                  click_seed: int = 0,
                  data_root: str = '',
@@ -103,7 +118,13 @@ class SnippetFeatureDataset(BaseDataset):
                              'in feature_dirs')
         self.feature_dirs = [osp.join(data_root, d) for d in feature_dirs]
         self.subset = [subset] if isinstance(subset, str) else subset
+        self.heldout = check_heldout(
+            heldout, f'{ann_file}: {type(self).__name__}(subset='
+            f'{self.subset})')
+        self.heldout_split: Optional[Dict] = None
         self.check_files = check_files
+        self.missing_videos = missing_videos
+        self.missing: List[Dict] = []
         self.simulate_clicks = simulate_clicks
         self.click_seed = click_seed
         super().__init__(
@@ -119,7 +140,8 @@ class SnippetFeatureDataset(BaseDataset):
         self.num_classes = len(ann['classes'])
         manifest = load_feature_manifest(self.feature_dirs[0])
         data_list = subset_video_infos(ann, self.subset, self.ann_file)
-        missing = []
+        data_list, self.heldout_split = take_heldout_part(
+            data_list, self.heldout, self.ann_file, self.subset)
         for info in data_list:
             info.pop('ann_info')
             vid = info['video_id']
@@ -130,16 +152,10 @@ class SnippetFeatureDataset(BaseDataset):
             info['feature_paths'] = [
                 osp.join(d, f'{vid}.npy') for d in self.feature_dirs
             ]
-            if self.check_files:
-                missing += [p for p in info['feature_paths']
-                            if not osp.isfile(p)]
-            info['snippet_stride_seconds'] = stride_seconds(
-                manifest.get(vid))
-        if missing:
-            shown = ', '.join(missing[:20])
-            more = f' and {len(missing) - 20} more' if len(missing) > 20 \
-                else ''
-            raise FileNotFoundError(
-                f'{self.ann_file}: {len(missing)} feature files of subset '
-                f'{self.subset} are missing: {shown}{more}')
-        return data_list
+            info['snippet_stride_seconds'] = stride_seconds(manifest.get(vid))
+        if self.check_files:
+            data_list, self.missing = drop_missing(
+                data_list, lambda info: info['feature_paths'],
+                self.missing_videos, self.ann_file, 'feature',
+                f'{type(self).__name__}(subset={self.subset})')
+        return renumber(data_list)

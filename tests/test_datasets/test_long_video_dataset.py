@@ -79,9 +79,14 @@ def test_missing_video_is_named_at_start(long_video_set):
     ann_file, root, _ = long_video_set
     import os
     os.remove(f'{root}/b.mp4')
-    with pytest.raises(AnnotationError, match="video 'b'.*b.mp4 does not "
-                       'exist'):
+    with pytest.raises(FileNotFoundError, match='ann.json: LongVideoDataset'
+                       '.*1 of 3 videos have missing video files .*'
+                       f'{root}/b.mp4'):
         LongVideoDataset(ann_file, PIPELINE, data_prefix=dict(video=root))
+    # The test subset does not need b.
+    assert len(LongVideoDataset(ann_file, PIPELINE,
+                                data_prefix=dict(video=root),
+                                subset='test')) == 1
 
 
 def test_corrupt_video_is_skipped_once_in_training(long_video_set, caplog):
@@ -103,8 +108,40 @@ def test_corrupt_video_is_skipped_once_in_training(long_video_set, caplog):
         logger.removeHandler(handler)
     skips = [m for m in messages if 'b.mp4' in m]
     assert len(skips) == 1, messages
-    assert 'Skipping unreadable video' in skips[0]
+    assert "skipping unreadable video 'b'" in skips[0]
+    assert 'ann.json' in skips[0]
     assert ds.bad_videos == [f'{root}/b.mp4']
+
+
+def test_corrupt_video_is_reported_once_across_processes(long_video_set,
+                                                         tmp_path):
+    # Two datasets stand for two dataloader workers (or ranks) of one run:
+    # they share the record directory, so only the first reports.
+    ann_file, root, _ = long_video_set
+    with open(f'{root}/b.mp4', 'w') as f:
+        f.write('not a video')
+    records = str(tmp_path / 'records')
+    workers = [
+        LongVideoDataset(ann_file, PIPELINE, data_prefix=dict(video=root),
+                         subset='train', skip_record_dir=records)
+        for _ in range(2)
+    ]
+    logger = MMLogger.get_current_instance()
+    messages = []
+    handler = logging.Handler()
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        for ds in workers:
+            assert ds[1]['video_id'] == 'a'
+    finally:
+        logger.removeHandler(handler)
+    assert len([m for m in messages if 'b.mp4' in m]) == 1, messages
+    assert all(ds.bad_videos == [f'{root}/b.mp4'] for ds in workers)
+    from mmwsal.datasets import read_skip_records
+    (record, ) = read_skip_records(records)
+    assert record['video_id'] == 'b' and record['file'] == f'{root}/b.mp4'
+    assert record['rank'] == 0 and record['reason']
 
 
 def test_corrupt_video_raises_in_test_mode(long_video_set):

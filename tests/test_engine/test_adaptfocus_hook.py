@@ -59,7 +59,8 @@ def build_runner(tiny_synthetic, work_dir, name, resume_from=None,
 def test_train_schedule_logs_and_bit_exact_resume(tiny_synthetic, tmp_path):
     runner, seen = build_runner(tiny_synthetic, tmp_path, 'first')
     runner.train()
-    # 6 training videos, batch 2: 3 iterations an epoch, 6 in all. Warm-up
+    # 6 training videos less 1 held out for validation, batch 2: 3
+    # iterations an epoch, 6 in all. Warm-up
     # while iter < 0.2 * 6; gamma = epoch / 2.
     assert seen.schedule == [(0, 0.0, True), (1, 0.0, True),
                              (2, 0.0, False), (3, 0.5, False),
@@ -69,7 +70,7 @@ def test_train_schedule_logs_and_bit_exact_resume(tiny_synthetic, tmp_path):
     train_labels = [
         dataset.get_data_info(i)['labels'] for i in range(len(dataset))
     ]
-    assert saliency.num_videos == 6
+    assert saliency.num_videos == len(dataset) == 5
     assert saliency.num_instances == sum(len(set(x)) for x in train_labels)
     hub = runner.message_hub
     for key in ('train/loss_cls', 'train/above_threshold_ratio',
@@ -104,8 +105,9 @@ def test_train_schedule_logs_and_bit_exact_resume(tiny_synthetic, tmp_path):
         'other_data',
         resume_from=tmp_path / 'epoch_1.pth',
         **no_val,
-        **{'train_dataloader.dataset.subset': 'test'})
-    with pytest.raises(ValueError, match='6 videos in the estimates, 2 in'):
+        **{'train_dataloader.dataset.subset': 'test',
+           'train_dataloader.dataset.heldout': None})
+    with pytest.raises(ValueError, match='5 videos in the estimates, 2 in'):
         runner.train()
 
 

@@ -13,12 +13,24 @@ num_classes = 200
 in_channels = 2048
 num_snippets = 50
 
+# Features exist only for the videos a user could download (or that the
+# public features cover): videos without their feature files are left out
+# with a warning that counts and names them (missing_videos='error' stops
+# instead). TemporalDetectionMetric still scores every annotated video of the
+# subset, so a left-out test video counts as missed.
+missing_videos = 'skip'
+# WS-TAL trains the papers' fixed number of iterations on the whole training
+# subset and reports the last checkpoint, iter_<max_iters>.pth: save_best is
+# off (iter_runtime.py). Validation during training reads the test subset as
+# a progress display only; no checkpoint is chosen by it (docs/datasets.md,
+# "Dataset policies").
 train_dataloader = dict(
     dataset=dict(
         ann_file=ann_name,
         data_root=data_root,
         feature_dirs=feature_dirs,
         subset='training',
+        missing_videos=missing_videos,
         pipeline=[
             dict(type='LoadSnippetFeatures', feature_dim=in_channels),
             dict(type='ResampleSnippets', num_snippets=num_snippets),
@@ -29,7 +41,8 @@ val_dataloader = dict(
         ann_file=ann_name,
         data_root=data_root,
         feature_dirs=feature_dirs,
-        subset='validation'))
+        subset='validation',
+        missing_videos=missing_videos))
 test_dataloader = val_dataloader
 
 val_evaluator = [

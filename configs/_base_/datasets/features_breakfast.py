@@ -13,6 +13,11 @@ num_classes = 10
 in_channels = 2048
 
 pack = dict(type='PackSnippetInputs', single_label=True)
+# Checkpoints are chosen on a seeded held-out part of the training videos
+# (saved as heldout_split.json with the run); training reads the rest, and
+# the 'test' subset is read by tools/test.py only (docs/datasets.md,
+# "Dataset policies").
+heldout = dict(ratio=0.1, seed=0)
 train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
@@ -20,6 +25,7 @@ train_dataloader = dict(
         data_root=data_root,
         feature_dirs=feature_dirs,
         subset='train',
+        heldout=dict(heldout, part='train'),
         pipeline=[
             dict(type='LoadSnippetFeatures', feature_dim=in_channels), pack
         ]))
@@ -28,9 +34,16 @@ val_dataloader = dict(
         ann_file=ann_name,
         data_root=data_root,
         feature_dirs=feature_dirs,
+        subset='train',
+        heldout=dict(heldout, part='val'),
+        pipeline=[dict(type='LoadSnippetFeatures'), pack]))
+test_dataloader = dict(
+    dataset=dict(
+        ann_file=ann_name,
+        data_root=data_root,
+        feature_dirs=feature_dirs,
         subset='test',
         pipeline=[dict(type='LoadSnippetFeatures'), pack]))
-test_dataloader = val_dataloader
 
 val_evaluator = dict(
     type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))

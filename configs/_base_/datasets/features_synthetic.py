@@ -12,6 +12,11 @@ num_classes = 6
 in_channels = 432
 num_snippets = 48
 
+# WS-TAL trains the papers' fixed number of iterations on the whole training
+# subset and reports the last checkpoint, iter_<max_iters>.pth: save_best is
+# off (iter_runtime.py). Validation during training reads the test subset as
+# a progress display only; no checkpoint is chosen by it (docs/datasets.md,
+# "Dataset policies").
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,

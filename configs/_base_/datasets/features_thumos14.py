@@ -13,6 +13,11 @@ num_classes = 20
 in_channels = 2048
 num_snippets = 750
 
+# WS-TAL trains the papers' fixed number of iterations on the whole training
+# subset and reports the last checkpoint, iter_<max_iters>.pth: save_best is
+# off (iter_runtime.py). Validation during training reads the test subset as
+# a progress display only; no checkpoint is chosen by it (docs/datasets.md,
+# "Dataset policies").
 train_dataloader = dict(
     dataset=dict(
         ann_file=ann_name,

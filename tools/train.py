@@ -58,6 +58,37 @@ def parse_args():
     return args
 
 
+def set_amp_optim_wrapper(cfg, config_path):
+    """Turn the config's ``OptimWrapper`` into mmengine's
+    ``AmpOptimWrapper`` (dynamic loss scaling unless the config sets one).
+
+    Args:
+        cfg (Config): The config, changed in place.
+        config_path (str): Its file, for the error messages.
+
+    Raises:
+        ValueError: If the config has no single-optimizer ``optim_wrapper``
+            of type ``OptimWrapper`` or ``AmpOptimWrapper``.
+    """
+    optim_wrapper = cfg.get('optim_wrapper')
+    if optim_wrapper is None:
+        raise ValueError(f'{config_path}: --amp needs an optim_wrapper, '
+                         'the config has none')
+    wrapper_type = optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper'):
+        raise ValueError(
+            f'{config_path}: --amp replaces optim_wrapper.type OptimWrapper '
+            f'with AmpOptimWrapper, but the config has optim_wrapper.type='
+            f'{wrapper_type}')
+    if 'optimizer' not in optim_wrapper:
+        raise ValueError(
+            f'{config_path}: --amp needs one optimizer (optim_wrapper.'
+            'optimizer); set AmpOptimWrapper in each wrapper of a '
+            'multi-optimizer optim_wrapper instead')
+    optim_wrapper.type = 'AmpOptimWrapper'
+    optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+
 def merge_args(cfg, args):
     """Merge the command line arguments into the config."""
     if args.no_validate:
@@ -73,12 +104,7 @@ def merge_args(cfg, args):
                                 osp.splitext(osp.basename(args.config))[0])
 
     if args.amp:
-        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError('--amp works with OptimWrapper only, the config '
-                             f'uses {optim_wrapper}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        set_amp_optim_wrapper(cfg, args.config)
 
     if args.resume == 'auto':
         cfg.resume = True

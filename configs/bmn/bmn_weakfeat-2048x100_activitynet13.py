@@ -95,6 +95,9 @@ param_scheduler = [
          gamma=0.1)
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=16)
+# Validation runs on ActivityNet's validation set, the set BMN is tested on:
+# a progress display only, no checkpoint chosen by it (test the last).
+default_hooks = dict(checkpoint=dict(save_best=None))
 
 work_dir = './work_dirs/bmn_weakfeat-2048x100_activitynet13'
 test_evaluator = dict(

@@ -18,7 +18,12 @@ model = dict(
         type='ActionDataPreprocessor',
         mean=[114.75, 114.75, 114.75],
         std=[57.375, 57.375, 57.375],
-        format_shape='NCTHW'))
+        format_shape='NCTHW'),
+    # Test views go through the backbone 5 at a time: one 32x224x224 view
+    # takes about 0.8 GB of activations (fp32), so the 30 views of a
+    # Charades or Breakfast test video at once would need about 24 GB.
+    # mmaction's Recognizer3D needs test batch_size 1 for this.
+    test_cfg=dict(max_testing_views=5))
 
 # MMAction2 model zoo, configs/recognition/mvit/metafile.yml:
 # mvit-base-p244_32x3x1_kinetics400-rgb (MViTv2-B 32x3, converted from

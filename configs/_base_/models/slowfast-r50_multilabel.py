@@ -46,7 +46,10 @@ model = dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'))
+        format_shape='NCTHW'),
+    # Test views go through the backbone 10 at a time (about 0.3 GB of
+    # activations per 64x256x256 view in fp32); needs test batch_size 1.
+    test_cfg=dict(max_testing_views=10))
 
 # MMAction2 model zoo, configs/recognition/slowfast/metafile.yml:
 # slowfast_r50_8xb8-8x8x1-256e_kinetics400-rgb (76.80 top-1), the same

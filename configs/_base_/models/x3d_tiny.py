@@ -21,4 +21,6 @@ model = dict(
         std=[57.38, 57.38, 57.38],
         format_shape='NCTHW'),
     train_cfg=None,
-    test_cfg=None)
+    # Five of the synthetic configs' ten test views per forward, so that the
+    # CPU runs go through the chunked testing of the large models.
+    test_cfg=dict(max_testing_views=5))

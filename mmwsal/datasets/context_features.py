@@ -389,10 +389,11 @@ def _check_knobs(knobs: Dict, num_train: int, num_test: int) -> None:
     # the most instances, each of min_action snippets, one snippet apart,
     # must fit in max_coverage of the shortest video
     most = 2 * knobs['max_instances']
-    if most * (knobs['min_action'] + 1) > knobs['max_coverage'] * knobs['min_snippets'] \
-            or knobs['min_snippets'] > knobs['max_snippets']:
+    shortest, longest = knobs['min_snippets'], knobs['max_snippets']
+    if most * (knobs['min_action'] + 1) > knobs['max_coverage'] * shortest \
+            or shortest > longest:
         raise ValueError(
-            f'videos of {knobs["min_snippets"]}-{knobs["max_snippets"]} snippets '
+            f'videos of {shortest}-{longest} snippets '
             f'cannot hold {most} actions of {knobs["min_action"]} snippets in '
             f'{knobs["max_coverage"]} of their length: raise min_snippets or '
             'lower max_instances or min_action')

@@ -96,7 +96,7 @@ def _tiny_configs(tmp_path):
     rec.param_scheduler = [
         dict(type='ConstantLR', factor=1.0, by_epoch=True, begin=0, end=2)
     ]
-    rec.test_dataloader.batch_size = 2
+    # test batches stay at one video: max_testing_views needs it
     loc = Config.fromfile(LOCALIZER)
     loc.train_dataloader.batch_size = 2
     loc.train_cfg.max_iters = 6

@@ -85,8 +85,10 @@ TITLES = {
     'bgmodel': 'Background Modeling',
     'backtal': 'BackTAL (simulated clicks)',
     'bgmodel-embed': 'Background Modeling, embedding',
-    'dcc-basnet': 'BaS-Net + DCC',
-    'dcc-bgmodel': 'Background Modeling + DCC',
+    'dcc-basnet': 'BaS-Net + DCC (fresh, stage-1 teacher)',
+    'dcc-bgmodel': 'Background Modeling + DCC (fresh, stage-1 teacher)',
+    'dcc-basnet-warmstart': 'BaS-Net + DCC (from stage 1)',
+    'dcc-bgmodel-warmstart': 'Background Modeling + DCC (from stage 1)',
 }
 TIOUS = ('0.10', '0.20', '0.30', '0.40', '0.50', '0.60', '0.70')
 METRICS = [f'mAP@{t}'

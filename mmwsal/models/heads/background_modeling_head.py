@@ -26,6 +26,7 @@ BM_TEST_CFG = dict(
     score='mean',
     class_score_weight=0.0)
 POOLINGS = ('mean', 'attention')
+CAS_SOURCES = ('weighted', 'snippet')
 
 
 def gaussian_smooth(sequence: torch.Tensor, sigma: float) -> torch.Tensor:
@@ -162,9 +163,24 @@ class BackgroundModelingHead(BaseWSTALHead):
             return pooled / snippets.shape[1]
         return pooled / weights.sum(dim=1, keepdim=True).clamp(min=1e-6)
 
+    def set_test_cfg(self, test_cfg: Optional[Dict]) -> None:
+        """See :meth:`BaseWSTALHead.set_test_cfg`; ``cas`` picks the T-CAS:
+        ``'weighted'`` (the paper's weighted T-CAM) or ``'snippet'`` (the
+        snippet logits ``w . x_t`` over the classes and the background,
+        e.g. DCC's ``A^b`` with ``tcas_norm='softmax'``)."""
+        test_cfg = dict(test_cfg or {})
+        test_cfg.setdefault('cas', 'weighted')
+        if test_cfg['cas'] not in CAS_SOURCES:
+            raise ValueError(f'test_cfg.cas must be one of {CAS_SOURCES}, '
+                             f'got {test_cfg["cas"]!r}')
+        super().set_test_cfg(test_cfg)
+
     def inference_cas(self, outputs: Dict[str, torch.Tensor]) -> torch.Tensor:
-        """The weighted T-CAM ``lambda_t * w . x_t`` over the classes and
-        the background."""
+        """The weighted T-CAM ``lambda_t * w . x_t`` (or, with
+        ``test_cfg.cas='snippet'``, ``w . x_t``) over the classes and the
+        background."""
+        if self.test_cfg['cas'] == 'snippet':
+            return outputs['snippet_logits']
         return outputs['attention'][..., None] * outputs['snippet_logits']
 
     def guide_targets(self, snippet_logits: torch.Tensor,

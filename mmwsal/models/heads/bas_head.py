@@ -110,8 +110,9 @@ class BaSNetHead(BaseWSTALHead):
     selects classes (0.25); its T-CAS logits are min-max normalised per
     class (:func:`mmwsal.models.utils.minmax_normalize`), interpolated 24x,
     thresholded at 0:0.025:0.25, scored by outer-inner contrast (+0.2 class
-    score), NMS 0.7. ``test_cfg.branch='base'`` infers from the base branch
-    instead (DCC does). Deviations from the reference test code: a video
+    score), NMS 0.7. ``test_cfg.branch='base'`` takes the T-CAS from the
+    base branch instead, ``score_branch`` the video scores (DCC: base T-CAS,
+    suppression scores). Deviations from the reference test code: a video
     whose classes all fall below the threshold keeps its top class (the
     reference emits nothing), proposals are scored on the unthresholded
     T-CAS and with the class's score (the reference: zeroed below the
@@ -175,12 +176,18 @@ class BaSNetHead(BaseWSTALHead):
 
     def set_test_cfg(self, test_cfg: Optional[Dict]) -> None:
         """See :meth:`BaseWSTALHead.set_test_cfg`; ``branch`` (``'supp'``
-        or ``'base'``) picks the branch inference reads."""
+        or ``'base'``) picks the branch whose T-CAS proposals come from,
+        ``score_branch`` (None: the same) the branch whose video scores
+        select the classes (DCC: the base T-CAS, the suppression scores).
+        """
         test_cfg = dict(test_cfg or {})
         test_cfg.setdefault('branch', 'supp')
-        if test_cfg['branch'] not in BRANCHES:
-            raise ValueError(f'test_cfg.branch must be one of {BRANCHES}, '
-                             f'got {test_cfg["branch"]!r}')
+        if test_cfg.get('score_branch') is None:
+            test_cfg['score_branch'] = test_cfg['branch']
+        for key in ('branch', 'score_branch'):
+            if test_cfg[key] not in BRANCHES:
+                raise ValueError(f'test_cfg.{key} must be one of '
+                                 f'{BRANCHES}, got {test_cfg[key]!r}')
         super().set_test_cfg(test_cfg)
 
     def branches(self, feats: torch.Tensor, **kwargs) -> Dict:
@@ -213,7 +220,7 @@ class BaSNetHead(BaseWSTALHead):
 
     def inference_video_scores(
             self, outputs: Dict[str, torch.Tensor]) -> torch.Tensor:
-        logits = outputs[f'{self.test_cfg["branch"]}_video_logits']
+        logits = outputs[f'{self.test_cfg["score_branch"]}_video_logits']
         return logits.softmax(dim=-1)[:, :-1]
 
     def attention_norm(self, attention: torch.Tensor) -> torch.Tensor:

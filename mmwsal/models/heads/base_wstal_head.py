@@ -48,7 +48,7 @@ TCAS_NORMS = (None, 'softmax', 'minmax')
 # test_cfg keys of the heads' own (how the sequences are made), which
 # mmwsal.models.utils.postprocess does not take.
 HEAD_ONLY_KEYS = ('keep_sequences', 'tcas_norm', 'attention_norm', 'upsample',
-                  'chance_factor', 'branch')
+                  'chance_factor', 'branch', 'score_branch', 'cas')
 # ... and those predict_by_feat passes to postprocess in resolved form.
 _OWN_KEYS = HEAD_ONLY_KEYS + ('thresholds', 'class_threshold')
 

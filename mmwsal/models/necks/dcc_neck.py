@@ -106,7 +106,16 @@ class DCCNeck(BaseModule):
        all ranks enter the bank.
 
     The loss, ``loss_dcc``, is ``beta * L_dcc``; :class:`DCCBetaHook` ramps
-    beta over training.
+    beta over training. ``l_dcc``, the unweighted ``L_dcc`` (detached), is
+    logged beside it (a key without "loss" is not summed into the total).
+
+    The embeddings are the localizer's (its temporal convolutions) or, with
+    ``feat_key``, a head output: BaS-Net runs its own convolutions (the CAS
+    module) on the features, and its hidden features ``base_feats`` are
+    what its base T-CAS is computed from. The pseudo-labels come from the
+    base T-CAS of the head being trained, or of a frozen teacher whose
+    outputs :meth:`loss` receives as ``pseudo_label_outputs``
+    (``WeakLocalizer(pseudo_label_teacher=...)``).
 
     Args:
         in_channels (int): Channels D of the snippet embeddings.
@@ -125,6 +134,11 @@ class DCCNeck(BaseModule):
             ``(B, T, C+1)`` logits: ``'base_cas'`` for ``BaSNetHead``,
             ``'snippet_logits'`` for ``BackgroundModelingHead``.
             Defaults to ``'base_cas'``.
+        feat_key (str, optional): The head output holding the ``(B, D, T)``
+            embeddings to contrast and cluster (``'base_feats'`` for
+            ``BaSNetHead``, whose CAS module embeds the features; its width
+            D is then ``in_channels``, which must be set). None: the
+            localizer's embedding. Defaults to None.
         beta (float): Weight of the loss until a hook sets it.
             Defaults to 1.0.
         loss_contrast (dict): Defaults to
@@ -143,6 +157,7 @@ class DCCNeck(BaseModule):
                  kmeans_iters: int = 10,
                  denoise: bool = True,
                  cas_key: str = 'base_cas',
+                 feat_key: Optional[str] = None,
                  beta: float = 1.0,
                  loss_contrast: Dict = dict(
                      type='MaskedInfoNCELoss', temperature=0.1),
@@ -154,6 +169,7 @@ class DCCNeck(BaseModule):
         self.kmeans_iters = kmeans_iters
         self.denoise = denoise
         self.cas_key = cas_key
+        self.feat_key = feat_key
         self.beta = float(beta)
         self.projection = nn.Sequential(
             nn.Linear(in_channels, hidden_channels), nn.ReLU(inplace=True),
@@ -192,13 +208,29 @@ class DCCNeck(BaseModule):
                 'BackgroundModelingHead')
         return head_outputs[self.cas_key]
 
+    def embeddings(self, feats: torch.Tensor,
+                   head_outputs: Dict) -> torch.Tensor:
+        """The ``(B, D, T)`` embeddings to contrast: ``feats`` (the
+        localizer's) or the head output ``feat_key``."""
+        if self.feat_key is None:
+            return feats
+        if self.feat_key not in head_outputs:
+            raise KeyError(
+                f'DCCNeck reads its embeddings from the head output '
+                f'{self.feat_key!r}, which the head does not give (it gives '
+                f'{sorted(head_outputs)}); set neck.feat_key '
+                "('base_feats' for BaSNetHead) or None for the localizer's "
+                'embedding')
+        return head_outputs[self.feat_key]
+
     def region_features(self, feats: torch.Tensor, head_outputs: Dict,
                         labels: torch.Tensor) -> Dict[str, torch.Tensor]:
         """The denoised region features of every instance of the batch.
 
         Args:
-            feats (torch.Tensor): ``(B, D, T)`` snippet embeddings.
-            head_outputs (dict): The head's outputs.
+            feats (torch.Tensor): ``(B, D, T)`` embeddings to contrast.
+            head_outputs (dict): Outputs holding the base T-CAS
+                (``cas_key``).
             labels (torch.Tensor): ``(B, C)`` multi-hot video labels.
 
         Returns:
@@ -227,22 +259,36 @@ class DCCNeck(BaseModule):
             out[name] = F.normalize(pooled, dim=-1)
         return out
 
-    def loss(self, feats: torch.Tensor, head_outputs: Dict,
-             data_samples: Sequence) -> Dict[str, torch.Tensor]:
+    def loss(self,
+             feats: torch.Tensor,
+             head_outputs: Dict,
+             data_samples: Sequence,
+             pseudo_label_outputs: Optional[Dict] = None
+             ) -> Dict[str, torch.Tensor]:
         """``beta * L_dcc`` of a batch; in training the batch's region
         features then enter the memory bank (gathered from all ranks).
 
         Args:
-            feats (torch.Tensor): ``(B, D, T)`` snippet embeddings.
+            feats (torch.Tensor): ``(B, D, T)`` the localizer's snippet
+                embeddings.
             head_outputs (dict): The head's outputs on ``feats``.
             data_samples (Sequence): With ``gt_labels``, and
                 ``video_index`` in the metainfo when known.
+            pseudo_label_outputs (dict, optional): Outputs whose
+                ``cas_key`` is the ``A^b`` of the pseudo-labels (eq. 3): a
+                frozen teacher's on the same batch. Defaults to None
+                (``head_outputs``: the network being trained).
 
         Returns:
-            dict: ``loss_dcc``.
+            dict: ``loss_dcc`` (``beta * L_dcc``) and ``l_dcc`` (``L_dcc``,
+            detached, for the log).
         """
+        feats = self.embeddings(feats, head_outputs)
         labels = video_labels(data_samples, self.num_classes, feats.device)
-        regions = self.region_features(feats, head_outputs, labels)
+        regions = self.region_features(
+            feats, head_outputs
+            if pseudo_label_outputs is None else pseudo_label_outputs,
+            labels)
         videos = torch.tensor(
             [int(s.metainfo.get('video_index', -1)) for s in data_samples],
             device=feats.device)[regions['rows']]
@@ -250,7 +296,7 @@ class DCCNeck(BaseModule):
         if self.training:
             self.bank.update(regions['action'], regions['background'],
                              regions['classes'], videos)
-        return dict(loss_dcc=self.beta * loss)
+        return dict(loss_dcc=self.beta * loss, l_dcc=loss.detach())
 
     def contrast(self, regions: Dict[str, torch.Tensor],
                  videos: torch.Tensor) -> torch.Tensor:
@@ -292,7 +338,7 @@ class DCCNeck(BaseModule):
     def extra_repr(self) -> str:
         return (f'num_clusters={self.num_clusters}, '
                 f'num_regions={self.num_regions}, denoise={self.denoise}, '
-                f'cas_key={self.cas_key!r}')
+                f'cas_key={self.cas_key!r}, feat_key={self.feat_key!r}')
 
 
 __all__ = ['DCCNeck', 'contrast_masks', 'region_pooling']

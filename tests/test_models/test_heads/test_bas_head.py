@@ -143,11 +143,17 @@ def test_inference_thresholds_the_minmax_suppression_cas():
         assert np.any(np.isclose(pred.segments[:, 0].numpy(), first)), t
     # scores: OIC + 0.2 x softmax class score
     assert pred.scores.max().item() > 1.0
-    # inference from the base branch when asked (DCC)
-    head.set_test_cfg(dict(head.test_cfg, branch='base'))
+    # inference from the base branch when asked; the video scores follow
+    # it unless score_branch says otherwise (DCC: the suppression branch)
+    head.set_test_cfg(dict(head.test_cfg, branch='base', score_branch=None))
     torch.testing.assert_close(
         head.inference_video_scores(outputs),
         torch.full((1, 3), 0.25))
+    np.testing.assert_allclose(head.inference_tcas(outputs), 0.0)
+    head.set_test_cfg(dict(head.test_cfg, score_branch='supp'))
+    torch.testing.assert_close(
+        head.inference_video_scores(outputs),
+        video.softmax(-1)[:, :3])
 
 
 def test_class_threshold_never_below_chance():

@@ -191,6 +191,45 @@ def test_missing_base_tcas_names_the_key():
     with pytest.raises(KeyError, match='snippet_logits'):
         neck.loss(torch.randn(1, DIM, T), dict(tcas=torch.randn(1, T, 3)),
                   samples([[0]]))
+    with pytest.raises(KeyError, match="'hidden'"):
+        make_neck(feat_key='hidden').loss(
+            torch.randn(1, DIM, T), dict(base_cas=torch.randn(1, T, 4)),
+            samples([[0]]))
+
+
+def test_embeddings_from_a_head_output_and_pseudo_labels_from_others():
+    """feat_key: the contrast is on a head output, not the localizer's
+    embedding; pseudo_label_outputs: the pseudo-labels come from another
+    model's base T-CAS (a teacher's). l_dcc is L_dcc before beta."""
+    gen = torch.Generator().manual_seed(4)
+    feats = torch.randn(3, DIM, T, generator=gen)
+    hidden = torch.randn(3, DIM, T, generator=gen)
+    own = torch.randn(3, T, NUM_CLASSES + 1, generator=gen)
+    other = torch.randn(3, T, NUM_CLASSES + 1, generator=gen)
+    data = samples([[0], [1, 2], [0]], [0, 1, 2])
+
+    def loss(neck, *args, **kwargs):
+        return neck.eval().loss(*args, **kwargs)['loss_dcc'].item()
+
+    plain = make_neck()
+    with_key = make_neck(feat_key='hidden')  # the same weights (seed 0)
+    outputs = dict(base_cas=own, hidden=hidden)
+    assert loss(with_key, feats, outputs, data) == pytest.approx(
+        loss(plain, hidden, outputs, data), rel=1e-6)
+    assert loss(with_key, feats, outputs, data) != pytest.approx(
+        loss(plain, feats, outputs, data), rel=1e-3)
+    # the teacher's CAS replaces the head's, the embeddings stay
+    from_teacher = loss(plain, feats, outputs, data,
+                        pseudo_label_outputs=dict(base_cas=other))
+    assert from_teacher == pytest.approx(
+        loss(plain, feats, dict(base_cas=other), data), rel=1e-6)
+    assert from_teacher != pytest.approx(
+        loss(plain, feats, outputs, data), rel=1e-3)
+    plain.set_beta(4.0)
+    out = plain.loss(feats, outputs, data)
+    assert not out['l_dcc'].requires_grad
+    assert out['loss_dcc'].item() == pytest.approx(4 * out['l_dcc'].item(),
+                                                   rel=1e-6)
 
 
 def localizer(head, neck=True, **kwargs):
@@ -237,3 +276,34 @@ def test_localizer_without_embedding_warns(monkeypatch):
     assert len(logged) == 1 and 'embed_layers=0' in logged[0]
     localizer('BaSNetHead')
     assert len(logged) == 1
+    # the head's own embeddings: nothing to warn about
+    model = on_the_features()
+    assert len(logged) == 1
+    assert model.neck.projection[0].in_features == 5
+
+
+def on_the_features():
+    """BaS-Net on the features themselves, DCC on its CAS module's hidden
+    features (as configs/dcc/dcc-basnet_*)."""
+    torch.manual_seed(0)
+    return MODELS.build(
+        dict(type='WeakLocalizer', in_channels=DIM, embed_layers=0,
+             head=dict(type='BaSNetHead', num_classes=NUM_CLASSES,
+                       cas_channels=5, filter_channels=4, dropout=0.0),
+             neck=dict(type='DCCNeck', feat_key='base_feats', in_channels=5,
+                       bank_size=5, num_clusters=2, num_regions=2,
+                       projection_channels=8, hidden_channels=8)))
+
+
+def test_the_contrast_reaches_the_cas_module_of_basnet():
+    model = on_the_features().train()
+    losses = model(torch.randn(4, T, DIM), samples([[0], [1], [0, 2], [1]],
+                                                   [0, 1, 2, 3]),
+                   mode='loss')
+    losses['loss_dcc'].backward()
+    cas = model.head.cas_module
+    for p in (cas.conv1.weight, cas.conv2.weight):
+        assert p.grad is not None and p.grad.abs().sum() > 0
+    # the classifier and the filter are MIL's alone
+    assert model.head.filter[0].weight.grad is None
+    assert cas.classifier.weight.grad is None

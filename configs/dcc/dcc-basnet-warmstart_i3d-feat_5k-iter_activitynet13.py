@@ -1,0 +1,13 @@
+# DCC on BaS-Net, stage 2 read as a continuation: it starts
+# from the stage-1 weights (load_from) and takes its pseudo-labels from the
+# base T-CAS of the network being trained (no teacher). The paper's reading,
+# from scratch with a frozen stage-1 teacher:
+# dcc-basnet_i3d-feat_5k-iter_activitynet13.py.
+#   python tools/train.py \
+#       configs/wstal/basnet_i3d-feat_5k-iter_activitynet13.py
+#   python tools/train.py \
+#       configs/dcc/dcc-basnet-warmstart_i3d-feat_5k-iter_activitynet13.py
+_base_ = ['./dcc-basnet_i3d-feat_5k-iter_activitynet13.py']
+
+model = dict(pseudo_label_teacher=None)
+load_from = 'work_dirs/basnet_i3d-feat_5k-iter_activitynet13/iter_5000.pth'

@@ -1,0 +1,13 @@
+# DCC on Background Modeling, stage 2 read as a continuation: it starts
+# from the stage-1 weights (load_from) and takes its pseudo-labels from the
+# base T-CAS of the network being trained (no teacher). The paper's reading,
+# from scratch with a frozen stage-1 teacher:
+# dcc-bgmodel_x3d-feat_600-iter_synthetic.py.
+#   python tools/train.py \
+#       configs/dcc/bgmodel-embed_x3d-feat_600-iter_synthetic.py
+#   python tools/train.py \
+#       configs/dcc/dcc-bgmodel-warmstart_x3d-feat_600-iter_synthetic.py
+_base_ = ['./dcc-bgmodel_x3d-feat_600-iter_synthetic.py']
+
+model = dict(pseudo_label_teacher=None)
+load_from = 'work_dirs/bgmodel-embed_x3d-feat_600-iter_synthetic/iter_600.pth'

@@ -5,20 +5,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmaction.registry import MODELS
-from mmaction.structures import ActionDataSample
 
 from mmwsal.models.heads import SHARED_TEST_CFG
+from .test_wstal_heads import samples as wstal_samples
 
 
-def samples(labels, seconds=1.0, duration=1000.0):
-    out = []
-    for i, lab in enumerate(labels):
-        s = ActionDataSample()
-        s.set_gt_labels(torch.tensor(lab))
-        s.set_metainfo(dict(video_id=f'v{i}', snippet_seconds=seconds,
-                            duration=duration))
-        out.append(s)
-    return out
+def samples(labels):
+    """Data samples of 1-second snippets in long videos."""
+    return wstal_samples(labels, seconds=1.0, duration=1000.0)
 
 
 def build(**kwargs):

@@ -33,8 +33,8 @@ model = dict(
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         format_shape='NCTHW'),
-    # Test views go through the backbone 10 at a time (about 0.15 GB of
-    # activations per 32x256x256 view in fp32); needs test batch_size 1.
+    # Test views go through the backbone 10 at a time rather than all 30 at
+    # once, to bound GPU memory; needs test batch_size 1.
     test_cfg=dict(max_testing_views=10))
 
 # MMAction2 model zoo, configs/recognition/i3d/metafile.yml:

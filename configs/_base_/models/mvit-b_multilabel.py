@@ -19,10 +19,10 @@ model = dict(
         mean=[114.75, 114.75, 114.75],
         std=[57.375, 57.375, 57.375],
         format_shape='NCTHW'),
-    # Test views go through the backbone 5 at a time: one 32x224x224 view
-    # takes about 0.8 GB of activations (fp32), so the 30 views of a
-    # Charades or Breakfast test video at once would need about 24 GB.
-    # mmaction's Recognizer3D needs test batch_size 1 for this.
+    # Test views go through the backbone 5 at a time rather than all 30 of
+    # a Charades or Breakfast test video at once: MViT's attention makes its
+    # activations per view the largest of the model bases. mmaction's
+    # Recognizer3D needs test batch_size 1 for this.
     test_cfg=dict(max_testing_views=5))
 
 # MMAction2 model zoo, configs/recognition/mvit/metafile.yml:

@@ -21,8 +21,8 @@ model = dict(
         mean=[114.75, 114.75, 114.75],
         std=[57.38, 57.38, 57.38],
         format_shape='NCTHW'),
-    # Test views go through the backbone 10 at a time (about 0.3 GB of
-    # activations per 32x256x256 view in fp32); needs test batch_size 1.
+    # Test views go through the backbone 10 at a time rather than all 30 at
+    # once, to bound GPU memory; needs test batch_size 1.
     test_cfg=dict(max_testing_views=10))
 
 # MMAction2 model zoo, configs/recognition/x3d/metafile.yml:

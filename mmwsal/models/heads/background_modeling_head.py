@@ -13,11 +13,9 @@ from .base_wstal_head import BaseWSTALHead
 # The paper's inference (sec. 3.2), made safe for any class count: the class
 # threshold 0.1 (THUMOS14's 20 classes: twice the chance level 1/21 of p_fg)
 # becomes 1.5 x chance where chance exceeds it (C < 10). Attention
-# thresholds 0:0.025:0.5 on the raw attention; attention_norm='minmax'
-# applies them to each video's attention min-max normalised instead (on the
-# planted features of the tests that lowered mAP@0.3 from 0.55 to 0.48, and
-# thresholds over the whole normalised range to 0.20: the mean score then
-# ranks short peaks first).
+# thresholds 0:0.025:0.5 on the raw attention, as the paper;
+# attention_norm='minmax' applies them to each video's attention min-max
+# normalised instead.
 BM_TEST_CFG = dict(
     class_threshold=0.1,
     chance_factor=1.5,

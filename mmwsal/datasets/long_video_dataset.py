@@ -11,8 +11,8 @@ from mmengine.logging import print_log
 from .annotation import load_annotation, subset_video_infos
 from .skip_records import claim_skip_record, default_skip_record_dir
 from .video_reader import VideoReadError
-from .video_selection import (check_heldout, drop_missing, renumber,
-                              take_heldout_part)
+from .video_selection import (check_heldout, dataset_name, drop_missing,
+                              renumber, take_heldout_part)
 
 
 @DATASETS.register_module()
@@ -87,7 +87,8 @@ class LongVideoDataset(BaseActionDataset):
                  test_mode: bool = False,
                  **kwargs) -> None:
         self.subset = [subset] if isinstance(subset, str) else subset
-        self.heldout = check_heldout(heldout, f'{ann_file}: {self._name()}')
+        self.heldout = check_heldout(heldout,
+                                     f'{ann_file}: {dataset_name(self)}')
         self.heldout_split: Optional[Dict] = None
         self.check_files = check_files
         self.missing_videos = missing_videos
@@ -101,9 +102,6 @@ class LongVideoDataset(BaseActionDataset):
             data_prefix=data_prefix,
             test_mode=test_mode,
             **kwargs)
-
-    def _name(self) -> str:
-        return f'{type(self).__name__}(subset={self.subset})'
 
     def load_data_list(self) -> List[Dict]:
         root = self.data_prefix.get('video', '')
@@ -120,7 +118,8 @@ class LongVideoDataset(BaseActionDataset):
         if self.check_files:
             data_list, self.missing = drop_missing(
                 data_list, lambda info: [info['filename']],
-                self.missing_videos, self.ann_file, 'video', self._name())
+                self.missing_videos, self.ann_file, 'video',
+                dataset_name(self))
         return renumber(data_list)
 
     def get_data_info(self, idx: int) -> Dict:

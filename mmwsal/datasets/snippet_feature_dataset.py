@@ -8,8 +8,8 @@ from mmengine.dataset import BaseDataset
 
 from .annotation import load_annotation, subset_video_infos
 from .background_clicks import simulate_clicks, video_rng
-from .video_selection import (check_heldout, drop_missing, renumber,
-                              take_heldout_part)
+from .video_selection import (check_heldout, dataset_name, drop_missing,
+                              renumber, take_heldout_part)
 
 MANIFEST = 'manifest.json'
 
@@ -118,9 +118,8 @@ class SnippetFeatureDataset(BaseDataset):
                              'in feature_dirs')
         self.feature_dirs = [osp.join(data_root, d) for d in feature_dirs]
         self.subset = [subset] if isinstance(subset, str) else subset
-        self.heldout = check_heldout(
-            heldout, f'{ann_file}: {type(self).__name__}(subset='
-            f'{self.subset})')
+        self.heldout = check_heldout(heldout,
+                                     f'{ann_file}: {dataset_name(self)}')
         self.heldout_split: Optional[Dict] = None
         self.check_files = check_files
         self.missing_videos = missing_videos
@@ -157,5 +156,5 @@ class SnippetFeatureDataset(BaseDataset):
             data_list, self.missing = drop_missing(
                 data_list, lambda info: info['feature_paths'],
                 self.missing_videos, self.ann_file, 'feature',
-                f'{type(self).__name__}(subset={self.subset})')
+                dataset_name(self))
         return renumber(data_list)

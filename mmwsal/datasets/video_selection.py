@@ -22,10 +22,17 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.logging import print_log
 
+from mmwsal.utils import name_some
+
 HELDOUT_PARTS = ('train', 'val')
 MISSING_POLICIES = ('error', 'skip')
 # How many missing paths a report names; the count is always given.
 MAX_SHOWN = 10
+
+
+def dataset_name(dataset) -> str:
+    """``LongVideoDataset(subset=['train'])``: a dataset in messages."""
+    return f'{type(dataset).__name__}(subset={dataset.subset})'
 
 
 def heldout_ids(video_ids: Sequence[str],
@@ -164,12 +171,9 @@ def drop_missing(infos: List[Dict], paths: Callable[[Dict], List[str]],
     if not missing:
         return infos, missing
     files = [p for m in missing for p in m['files']]
-    shown = ', '.join(files[:MAX_SHOWN])
-    more = f' and {len(files) - MAX_SHOWN} more' if len(files) > MAX_SHOWN \
-        else ''
     summary = (f'{source}: {owner}: {len(missing)} of {len(infos)} videos '
                f'have missing {what} files ({len(files)} files): '
-               f'{shown}{more}')
+               f'{name_some(files, MAX_SHOWN)}')
     if policy == 'error':
         raise FileNotFoundError(
             f"{summary}. Set missing_videos='skip' to train and test on the "

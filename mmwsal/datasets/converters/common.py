@@ -19,6 +19,8 @@ from typing import (Callable, Dict, Iterator, List, Optional, Sequence, Tuple,
 
 from mmengine.logging import print_log
 
+from mmwsal.utils import name_some
+
 from ..annotation import dump_annotation, labels_from_segments
 from ..video_reader import OpenCVClipReader, VideoReadError
 
@@ -259,13 +261,11 @@ class SegmentStats:
         return f'{verb} {total} ({reasons})'
 
     def _describe_missing(self) -> str:
-        shown = ', '.join(self.missing_videos[:NUM_MISSING_SHOWN])
-        more = len(self.missing_videos) - NUM_MISSING_SHOWN
         handled = ('kept with the default fps'
                    if self.missing_policy == 'keep' else 'left out')
         return (f'videos missing under the video root: '
-                f'{len(self.missing_videos)}, {handled} ({shown}' +
-                (f' and {more} more)' if more > 0 else ')'))
+                f'{len(self.missing_videos)}, {handled} '
+                f'({name_some(self.missing_videos, NUM_MISSING_SHOWN)})')
 
     @property
     def changed(self) -> bool:
@@ -531,14 +531,13 @@ def fps_of_videos(video_files: Dict[str, str], default_fps: float,
             f'{video_root} (the first would be {paths[missing[0]]}): check '
             'the video root and the file template')
     if missing and missing_videos == 'error':
-        raise FileNotFoundError(
-            f'videos missing under the video root {video_root}: '
-            f'{len(missing)} (' +
-            ', '.join(paths[vid] for vid in missing[:NUM_MISSING_SHOWN]) +
-            (' ...)' if len(missing) > NUM_MISSING_SHOWN else ')'))
+        named = name_some([paths[vid] for vid in missing], NUM_MISSING_SHOWN)
+        raise FileNotFoundError(f'videos missing under the video root '
+                                f'{video_root}: {len(missing)} ({named})')
+    absent = set(missing)
     fps = {}
     for vid, path in paths.items():
-        if vid not in missing:
+        if vid not in absent:
             fps[vid] = probe_video(path)[1]
             continue
         stats.missing_video(vid, missing_videos)

@@ -8,15 +8,14 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
-from mmwsal.utils import dump_json_atomic
+from mmwsal.utils import dump_json_atomic, name_some
 from .skipped_videos_hook import leaf_datasets
 
 HELDOUT_FILE = 'heldout_split.json'
 
 
 def _describe(videos: List[str]) -> str:
-    more = ', ...' if len(videos) > 5 else ''
-    return f'{len(videos)} videos ({", ".join(videos[:5])}{more})'
+    return f'{len(videos)} videos ({name_some(videos, 5)})'
 
 
 @HOOKS.register_module()

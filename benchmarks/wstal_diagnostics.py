@@ -168,11 +168,10 @@ def main():
     if unknown:
         raise SystemExit(f'--heads takes {bench.BASE_HEADS}, got '
                          f'{sorted(unknown)}')
-    features = bench.feature_set(
-        argparse.Namespace(
-            feature_dir=None, features='context',
-            out_dir=osp.join(args.out_dir, 'context'), num_train=400,
-            num_test=200, num_classes=12, dim=64, data_seed=0))
+    # the benchmark's default features, the same data as its tables
+    defaults = bench.parse_args([])
+    defaults.out_dir = osp.join(args.out_dir, defaults.features)
+    features = bench.feature_set(defaults)
     data = bench.data_summary(features.ann_file)
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     print(f'{features.description}; {args.iters} iterations, seed '

@@ -377,7 +377,7 @@ def table(rows: Dict[str, Row], results: Dict, which: str) -> List[str]:
     return lines
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--out-dir', default='work_dirs/wstal_synthetic')
     parser.add_argument(
@@ -433,7 +433,7 @@ def parse_args():
         nargs='+',
         help='rows (default: all but the '
         '-nodenoise ablations); first stages are added')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if bool(args.feature_dir) != bool(args.ann_file):
         parser.error('--feature-dir and --ann-file go together')
     return args

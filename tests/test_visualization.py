@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmwsal.apis import pool_backbone_features, snippet_class_scores
 from mmwsal.visualization import (plot_action_scores, plot_curves,
                                   plot_localization, read_scalars)
+from mmwsal.visualization.figures import _selection_note
 
 AF = 'configs/adaptfocus/adaptfocus_r3d-18-16ch_8x4_90e_synthetic.py'
 
@@ -56,6 +57,11 @@ def test_figures_are_written(tmp_path):
             [(2.0, 5.0, 0, 0.9)], [0, 2], ['x', 'y', 'z'],
             attention=scores[:, 1]))
     assert _is_png(
+        plot_localization(
+            str(tmp_path / 'd.png'), times, scores, segments, [], [0, 2],
+            ['x', 'y', 'z'], video_scores=np.array([0.7, 0.2, 0.1]),
+            localized_classes=[0], class_threshold=0.2))
+    assert _is_png(
         plot_curves(
             str(tmp_path / 'c.png'), dict(run=([1, 2], [0.2, 0.4])), 'x',
             'y', hline=(0.1, 'random')))
@@ -68,3 +74,14 @@ def test_read_scalars_picks_one_key_in_order(tmp_path):
     path.write_text('\n'.join(json.dumps(r) for r in rows) + '\n')
     assert read_scalars(str(path), 'ratio') == ([2.0, 3.0], [0.2, 0.4])
     assert read_scalars(str(path), 'missing') == ([], [])
+
+
+def test_localization_panels_say_which_classes_were_not_localized():
+    scores = np.array([0.7, 0.14, 0.3])
+    assert _selection_note(0, scores, [0, 2], 0.2) == 'video score 0.70'
+    assert _selection_note(1, scores, [0, 2], 0.2) == (
+        'video score 0.14 < class threshold 0.20: not localized')
+    # passed the threshold, not selected (a head of its own choosing)
+    assert _selection_note(2, scores, [0], 0.2) == (
+        'video score 0.30: not localized')
+    assert _selection_note(1, scores, None, None) == 'video score 0.14'

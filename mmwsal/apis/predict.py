@@ -37,8 +37,10 @@ def load_localizer(config: Union[str, Config],
 def prediction_arrays(sample) -> Dict:
     """A localizer's predicted sample (with ``keep_sequences``) as arrays:
     ``times`` (snippet centres in seconds), ``tcas`` (T, C), ``attention``
-    (T, ) or None, ``detections`` ((start, end, label, score), best first)
-    and ``video_scores`` (C, )."""
+    (T, ) or None, ``detections`` ((start, end, label, score), best first),
+    ``video_scores`` (C, ), ``localized_classes`` (the classes whose video
+    score passed the class threshold, the only ones with proposals) and
+    ``class_threshold``."""
     tcas = np.asarray(sample.tcas)
     pred = sample.pred_instances
     attention = getattr(sample, 'attention', None)
@@ -52,7 +54,18 @@ def prediction_arrays(sample) -> Dict:
             ((float(s[0]), float(s[1]), int(k), float(p))
              for s, k, p in zip(pred.segments, pred.labels, pred.scores)),
             key=lambda d: -d[3]),
-        video_scores=np.asarray(sample.pred_scores.item, dtype=float))
+        video_scores=np.asarray(sample.pred_scores.item, dtype=float),
+        localized_classes=[int(k) for k in sample.localized_classes],
+        class_threshold=float(sample.class_threshold))
+
+
+def localized(arrays: Dict) -> Dict:
+    """The keyword arguments of ``plot_localization`` that mark the
+    classes not localized, from :func:`prediction_arrays`."""
+    return {
+        k: arrays[k]
+        for k in ('video_scores', 'localized_classes', 'class_threshold')
+    }
 
 
 def class_names(cfg: Config, num_classes: int) -> List[str]:
@@ -143,11 +156,12 @@ def predict_video(video: str,
         plot_localization(
             osp.join(out_dir, f'{name}.png'), arrays['times'],
             arrays['tcas'], [], arrays['detections'], top, names,
-            arrays['attention'], f'{name}: predicted actions')
+            arrays['attention'], f'{name}: predicted actions',
+            **localized(arrays))
     return out
 
 
 __all__: Sequence[str] = [
     'predict_video', 'load_localizer', 'localize_features', 'class_names',
-    'prediction_arrays'
+    'prediction_arrays', 'localized'
 ]

@@ -80,6 +80,19 @@ def plot_action_scores(out_file: str,
                    len(curves) + 1, title, out_file)
 
 
+def _selection_note(label: int, video_scores: np.ndarray,
+                    localized_classes: Optional[Sequence[int]],
+                    class_threshold: Optional[float]) -> str:
+    """``video score 0.14 < 0.20: not localized`` and the like."""
+    score = float(video_scores[label])
+    if localized_classes is None or label in localized_classes:
+        return f'video score {score:.2f}'
+    if class_threshold is not None and score < class_threshold:
+        return (f'video score {score:.2f} < class threshold '
+                f'{class_threshold:.2f}: not localized')
+    return f'video score {score:.2f}: not localized'
+
+
 def plot_localization(out_file: str,
                       times: np.ndarray,
                       tcas: np.ndarray,
@@ -88,9 +101,18 @@ def plot_localization(out_file: str,
                       labels: Sequence[int],
                       class_names: Sequence[str],
                       attention: Optional[np.ndarray] = None,
-                      title: str = '') -> str:
+                      title: str = '',
+                      video_scores: Optional[np.ndarray] = None,
+                      localized_classes: Optional[Sequence[int]] = None,
+                      class_threshold: Optional[float] = None) -> str:
     """T-CAS (and attention) of a localization result with ground truth
     and detections, one panel per class in ``labels``.
+
+    A localizer makes proposals only for the classes whose video score
+    passes its class threshold; with ``video_scores``, each panel names the
+    class's score and, for a class not in ``localized_classes``, says that
+    it was not localized, so that a high T-CAS without a detection reads
+    for what it is.
 
     Args:
         out_file (str): PNG path.
@@ -102,6 +124,10 @@ def plot_localization(out_file: str,
         class_names (Sequence[str]): Names of all classes.
         attention (np.ndarray, optional): (T, ) foreground attention.
         title (str): Figure title.
+        video_scores (np.ndarray, optional): (C, ) video-level scores.
+        localized_classes (Sequence[int], optional): The classes the
+            localizer selected (with ``video_scores``).
+        class_threshold (float, optional): Its class threshold.
 
     Returns:
         str: ``out_file``.
@@ -120,6 +146,11 @@ def plot_localization(out_file: str,
             ax.plot([start, end], [y, y], color='tab:red', lw=3,
                     label='detections (top 5)' if i == 0 else None)
             ax.text(end, y, f' {score:.2f}', fontsize=6, va='center')
+        if video_scores is not None:
+            ax.text(0.995, 0.96, _selection_note(label, video_scores,
+                                                localized_classes,
+                                                class_threshold),
+                    transform=ax.transAxes, ha='right', va='top', fontsize=7)
     return _finish(fig, axes, labels, class_names, 1.45, 'upper left', 4,
                    title, out_file)
 

@@ -11,7 +11,7 @@ import torch
 from mmaction.registry import DATASETS
 from mmengine.dataset import pseudo_collate
 
-from mmwsal.apis.predict import load_localizer, prediction_arrays
+from mmwsal.apis.predict import load_localizer, localized, prediction_arrays
 from mmwsal.apis.snippet_features import (init_feature_model,
                                           snippet_class_scores)
 from mmwsal.datasets.annotation import load_annotation
@@ -102,7 +102,7 @@ def localization_figure(out_file: str, config: str, checkpoint: str,
     return plot_localization(out_file, arrays['times'], arrays['tcas'],
                              _segments(video), arrays['detections'], labels,
                              classes, arrays['attention'],
-                             f'{video_id}: localization')
+                             f'{video_id}: localization', **localized(arrays))
 
 
 def scalars_file(work_dir: str) -> str:

@@ -9,7 +9,8 @@ from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
 
-from ..utils import minmax_normalize, postprocess, upsample_sequence
+from ..utils import (minmax_normalize, postprocess, select_classes,
+                     upsample_sequence)
 
 DEFAULT_TEST_CFG = dict(
     class_threshold=0.2,
@@ -172,7 +173,9 @@ class BaseWSTALHead(BaseModule, metaclass=ABCMeta):
         - ``upsample``: interpolate the sequences at this many points per
           snippet before thresholding (BaS-Net: 24).
         - ``keep_sequences``: store ``tcas`` and ``attention`` (at snippet
-          resolution, normalised) in each predicted sample.
+          resolution, normalised), the ``class_threshold`` and the
+          ``localized_classes`` (those it selected) in each predicted
+          sample.
 
         Args:
             test_cfg (dict, optional): The options; None keeps the
@@ -301,6 +304,13 @@ class BaseWSTALHead(BaseModule, metaclass=ABCMeta):
                 scores=torch.from_numpy(dets[:, 3]))
             sample.set_pred_score(video_scores[i])
             if self.test_cfg['keep_sequences']:
+                # What a figure needs to tell a class that was not
+                # localized (video score under the class threshold) from
+                # one that was but found nothing.
+                sample.class_threshold = float(self.class_threshold)
+                sample.localized_classes = torch.from_numpy(
+                    select_classes(video_scores[i].numpy(),
+                                   self.class_threshold))
                 sample.tcas = torch.from_numpy(tcas[i]).float()
                 if att is not None:
                     sample.attention = torch.from_numpy(att).float()

@@ -52,6 +52,30 @@ def test_predict_groups_lengths_like_single_videos(head):
         assert batched[i].video_id == f'v{i}'
 
 
+def test_kept_sequences_name_the_classes_it_localized():
+    """Proposals come only from classes whose video score passes the class
+    threshold; with keep_sequences the sample says which those were."""
+    head = MODELS.build(
+        dict(type='MILHead', in_channels=4, num_classes=3,
+             test_cfg=dict(keep_sequences=True, class_threshold=0.4)))
+    with torch.no_grad():
+        head.classifier.weight.zero_()
+        head.classifier.weight[1, 0] = 4.0  # class 1 peaks where x0 = 1
+        head.classifier.bias.copy_(torch.tensor([2.0, 0.0, 0.0]))
+    feats = torch.zeros(1, 4, 16)
+    feats[0, 0, 4:8] = 1.0
+    [out] = head.predict(feats, samples(1))
+    scores = out.pred_scores.item
+    # top-2 mean logits: class 0: 2, class 1: 4, class 2: 0
+    torch.testing.assert_close(
+        scores, torch.tensor([2.0, 4.0, 0.0]).softmax(0))
+    assert out.class_threshold == 0.4
+    assert out.localized_classes.tolist() == [1]
+    assert set(out.pred_instances.labels.tolist()) == {1}
+    # Class 0 is not localized although its T-CAS outside 4:8 is its peak.
+    assert out.tcas[:, 0].max() > 0.7
+
+
 def test_training_needs_one_length():
     model = localizer()
     with pytest.raises(ValueError, match='ResampleSnippets'):

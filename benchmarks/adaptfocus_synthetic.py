@@ -54,13 +54,14 @@ import time
 
 import numpy as np
 import torch
-from mmaction.evaluation.functional import mean_average_precision
 from mmaction.utils import register_all_modules
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
-from mmwsal.datasets import generate_synthetic_dataset
+from mmwsal.datasets import generate_synthetic_dataset, load_annotation
+from mmwsal.datasets.annotation import subset_video_infos
+from mmwsal.evaluation.functional import random_score_map
 from mmwsal.datasets.transforms import WeakClipSampler
 from mmwsal.engine.hooks import AdaptFocusHook
 from mmwsal.engine.hooks.adaptfocus_hook import clip_centre, training_videos
@@ -224,26 +225,6 @@ def estimate_checks(runner) -> dict:
         estimated_ratio=saliency.summary()['estimated_ratio'])
 
 
-def random_score_map(ann_file: str, subset: str, trials: int = 2000) -> tuple:
-    """Mean and 95th percentile of the mAP of random scores on a subset."""
-    with open(ann_file) as f:
-        ann = json.load(f)
-    num_classes = len(ann['classes'])
-    labels = []
-    for video in ann['videos'].values():
-        if video['subset'] == subset:
-            y = np.zeros(num_classes)
-            y[video['labels']] = 1
-            labels.append(y)
-    rng = np.random.default_rng(0)
-    maps = [
-        mean_average_precision(
-            list(rng.random((len(labels), num_classes))), labels)
-        for _ in range(trials)
-    ]
-    return float(np.mean(maps)), float(np.percentile(maps, 95)), len(labels)
-
-
 def run_name(args, mode: str, seed: int) -> str:
     """A run's directory name: every setting that changes its result."""
     name = f'{args.backbone}_{args.num_videos}v_{args.epochs}e'
@@ -374,7 +355,11 @@ def main():
         print(f'pretraining (full, data seed 1): test mAP '
               f'{result["test_map"]:.4f} on its own test videos')
         args.load_from = result['checkpoint']
-    chance = random_score_map(osp.join(data_dir, 'annotations.json'), 'test')
+    labels = [
+        v['label'] for v in subset_video_infos(
+            load_annotation(osp.join(data_dir, 'annotations.json')), ['test'])
+    ]
+    chance = random_score_map(labels) + (len(labels), )
     results = {}
     for mode in args.modes:
         for seed in args.seeds:

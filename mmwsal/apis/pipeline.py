@@ -11,10 +11,13 @@ import os.path as osp
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
+import numpy as np
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
+from mmwsal.datasets.annotation import load_annotation, subset_video_infos
+from mmwsal.evaluation.functional import random_score_map
 from mmwsal.utils import (FOCUS_MODE_NAMES, FOCUS_MODES, dump_json_atomic,
                           set_focus_mode, use_feature_set, use_video_set)
 from .feature_extraction import extract_features
@@ -37,6 +40,10 @@ class PipelineSettings:
         localizer_config (str): A WS-TAL config on snippet features.
         modes (list[str]): Recognizer training modes, one row each.
         seed (int): Seed of every training.
+        spread_seeds (list[int]): Other seeds with which the recognizer of
+            every mode is trained and tested once more (features and
+            localizers come from ``seed``'s), for the spread of the
+            recognition mAP over seeds. Defaults to none.
         snippet_stride (float, optional): Frames between snippets of the
             features. Defaults to None (one snippet's span).
         workers (int): Dataloader workers of the recognizer.
@@ -54,6 +61,7 @@ class PipelineSettings:
     localizer_config: str
     modes: List[str] = field(default_factory=lambda: ['noisy', 'adaptfocus'])
     seed: int = 0
+    spread_seeds: List[int] = field(default_factory=list)
     snippet_stride: Optional[float] = None
     workers: int = 2
     progress: bool = True
@@ -61,10 +69,12 @@ class PipelineSettings:
 
 
 def _quiet(cfg: Config, work_dir: str, seed: int, progress: bool) -> Config:
-    """Common settings: work dir, seed, warnings-only log (the scalars
-    still go to ``vis_data/scalars.json``) and a progress bar."""
+    """Common settings: work dir, seed and deterministic algorithms (data
+    order, augmentation and initialisation follow the seed), warnings-only
+    log (the scalars still go to ``vis_data/scalars.json``) and a progress
+    bar."""
     cfg.work_dir = work_dir
-    cfg.randomness = dict(seed=seed)
+    cfg.randomness = dict(seed=seed, deterministic=True)
     cfg.log_level = 'WARNING'
     if progress:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
@@ -98,11 +108,14 @@ def recognizer_stage(s: PipelineSettings,
                      mode: str,
                      pretrained: Optional[Dict] = None,
                      name: Optional[str] = None,
-                     data: Optional[Sequence[str]] = None) -> Dict:
+                     data: Optional[Sequence[str]] = None,
+                     seed: Optional[int] = None) -> Dict:
     """Train the recognizer in ``mode`` and test it (video-level mAP of the
     test pipeline's views), from the ``pretrained`` stage's checkpoint if
     given (its AdaptFocus estimates, of other videos, start anew), on
-    ``data`` (annotation, video root; default the settings')."""
+    ``data`` (annotation, video root; default the settings'), with
+    ``seed`` (default the settings')."""
+    seed = s.seed if seed is None else seed
     ann_file, video_root = data or (s.ann_file, s.video_root)
     cfg = use_video_set(
         set_focus_mode(Config.fromfile(s.recognizer_config), mode), ann_file,
@@ -110,7 +123,7 @@ def recognizer_stage(s: PipelineSettings,
     settings = dict(
         config=settings_digest(cfg.to_dict()),
         annotation=file_sha256(ann_file)[:16],
-        seed=s.seed)
+        seed=seed)
     if pretrained is not None:
         cfg.load_from = pretrained['checkpoint']
         for hook in cfg.get('custom_hooks', []):
@@ -119,7 +132,7 @@ def recognizer_stage(s: PipelineSettings,
         settings['pretrained'] = file_sha256(pretrained['checkpoint'])[:16]
 
     def run(stage_dir):
-        return _train_and_test(_quiet(cfg, stage_dir, s.seed, s.progress))
+        return _train_and_test(_quiet(cfg, stage_dir, seed, s.progress))
 
     return stages.run(name or f'recognizer_{mode}', settings, run)
 
@@ -202,32 +215,134 @@ def run_pipeline(s: PipelineSettings) -> Dict:
         localizer = localizer_stage(s, stages, mode, features)
         rows[mode] = dict(
             recognizer=recognizer, features=features, localizer=localizer)
+    seeds = {
+        mode: {
+            s.seed: rows[mode]['recognizer']['metrics'][RECOGNITION_KEY]
+        }
+        for mode in s.modes
+    }
+    for seed in s.spread_seeds:
+        if seed == s.seed:
+            continue
+        for mode in s.modes:
+            run = recognizer_stage(
+                s,
+                stages,
+                mode,
+                pretrained,
+                name=f'recognizer_{mode}_seed{seed}',
+                seed=seed)
+            seeds[mode][seed] = run['metrics'][RECOGNITION_KEY]
     summary = dict(
-        settings=copy.deepcopy(vars(s)), pretrained=pretrained, rows=rows)
+        settings=copy.deepcopy(vars(s)),
+        pretrained=pretrained,
+        rows=rows,
+        recognition_seeds=seed_spread(seeds),
+        random_recognition_map=random_recognition_map(s.ann_file),
+        stage_seconds=stages.seconds)
     dump_json_atomic(summary, osp.join(s.work_dir, 'summary.json'))
     with open(osp.join(s.work_dir, 'summary.md'), 'w') as f:
         f.write(summary_markdown(summary) + '\n')
     return summary
 
 
-def summary_markdown(summary: Dict,
-                     tious: Sequence[str] = ('0.10', '0.30', '0.50',
-                                             '0.70')) -> str:
-    """One table: a row per recognizer mode with its recognition mAP and
-    the localization mAP@tIoU of the localizer on its features (%)."""
-    head = (['recognizer training', 'recognition mAP'] +
-            [f'loc. mAP@{t}' for t in tious] + ['loc. mAP avg'])
-    lines = [
-        '| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)
+def random_recognition_map(ann_file: str) -> Dict:
+    """The recognition mAP random scores give on the test videos: ``mean``,
+    95th percentile ``p95`` and the number of ``videos``."""
+    labels = [
+        v['label']
+        for v in subset_video_infos(load_annotation(ann_file), ['test'])
     ]
-    for mode, row in summary['rows'].items():
-        rec = row['recognizer']['metrics']
-        loc = row['localizer']['metrics']
-        cells = [
-            FOCUS_MODE_NAMES.get(mode, mode),
-            f'{100 * rec[RECOGNITION_KEY]:.1f}'
+    mean, p95 = random_score_map(np.stack(labels))
+    return dict(mean=mean, p95=p95, videos=len(labels))
+
+
+def seed_spread(values: Dict[str, Dict[int, float]]) -> Dict[str, Dict]:
+    """Per mode, the recognition mAP of each seed (``values``, keys as
+    strings) and their ``mean``, sample ``std`` (0 with one seed), ``min``
+    and ``max``."""
+    spread = {}
+    for mode, by_seed in values.items():
+        v = np.array(list(by_seed.values()), dtype=np.float64)
+        spread[mode] = dict(
+            values={str(k): float(x)
+                    for k, x in by_seed.items()},
+            mean=float(v.mean()),
+            std=float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+            min=float(v.min()),
+            max=float(v.max()))
+    return spread
+
+
+def gap_recovered(value: float, noisy: float, full: float) -> Optional[float]:
+    """The share of the clean-noisy gap ``full - noisy`` that ``value``
+    closes (1: as good as clean labels, 0: no better than noisy ones);
+    None where there is no gap."""
+    if full <= noisy:
+        return None
+    return (value - noisy) / (full - noisy)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
+    return ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)
+            ] + ['| ' + ' | '.join(r) + ' |' for r in rows]
+
+
+def summary_markdown(summary: Dict,
+                     tious: Sequence[str] = ('0.10', '0.20', '0.30', '0.40',
+                                             '0.50', '0.60',
+                                             '0.70')) -> str:
+    """A row per recognizer mode with its recognition mAP, the
+    localization mAP@tIoU of the localizer on its features (%) and, with
+    the Full (Clean) and Weak (Noisy) rows there, the share of their gap
+    each other mode recovers; the recognition mAP of random scores; with
+    more than one seed, a second table of the recognition mAP of each
+    seed."""
+    rows = summary['rows']
+
+    def numbers(mode):
+        return (rows[mode]['recognizer']['metrics'][RECOGNITION_KEY],
+                rows[mode]['localizer']['metrics']['mAP_avg'])
+
+    bounds = {'full', 'noisy'} <= set(rows)
+    head = (['recognizer training', 'recognition mAP'] +
+            [f'loc. mAP@{float(t):g}' for t in tious] + ['loc. mAP avg'])
+    if bounds:
+        head.append('gap recovered (rec. / loc.)')
+    lines = []
+    for mode, row in rows.items():
+        rec, loc = numbers(mode)
+        cells = [FOCUS_MODE_NAMES.get(mode, mode), f'{100 * rec:.1f}']
+        cells += [
+            f'{100 * row["localizer"]["metrics"][f"mAP@{t}"]:.1f}'
+            for t in tious
         ]
-        cells += [f'{100 * loc[f"mAP@{t}"]:.1f}' for t in tious]
-        cells.append(f'{100 * loc["mAP_avg"]:.1f}')
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
+        cells.append(f'{100 * loc:.1f}')
+        if bounds:
+            shares = [
+                gap_recovered(v, n, f) for v, n, f in zip(
+                    numbers(mode), numbers('noisy'), numbers('full'))
+            ]
+            cells.append('' if mode in ('full', 'noisy') else ' / '.join(
+                '-' if x is None else f'{100 * x:.0f}%' for x in shares))
+        lines.append(cells)
+    text = _table(head, lines)
+    chance = summary.get('random_recognition_map')
+    if chance:
+        text += [
+            '', f'Random scores: recognition mAP {100 * chance["mean"]:.1f} '
+            f'(95th percentile {100 * chance["p95"]:.1f}) on these '
+            f'{chance["videos"]} test videos.'
+        ]
+    spread = summary.get('recognition_seeds', {})
+    if any(len(v['values']) > 1 for v in spread.values()):
+        seeds = list(next(iter(spread.values()))['values'])
+        text += ['', 'recognition mAP over seeds:', '']
+        text += _table(['recognizer training'] +
+                       [f'seed {k}' for k in seeds] + ['mean', 'std'], [
+                           [FOCUS_MODE_NAMES.get(mode, mode)] +
+                           [f'{100 * v["values"][k]:.1f}' for k in seeds] +
+                           [f'{100 * v["mean"]:.1f}', f'{100 * v["std"]:.1f}']
+                           for mode, v in spread.items()
+                       ])
+    return '\n'.join(text)

@@ -29,6 +29,11 @@ class StageStore:
         work_dir (str): The job's directory.
         log (Callable[[str], None], optional): Where stage messages go.
             Defaults to ``print_log`` on the current logger.
+
+    Attributes:
+        seconds (dict): Per stage asked for since construction, its
+            ``seconds`` (as recorded, for one finished before) and whether
+            it ``ran`` now.
     """
 
     def __init__(self,
@@ -36,6 +41,7 @@ class StageStore:
                  log: Optional[Callable[[str], None]] = None) -> None:
         self.work_dir = work_dir
         self.log = log or (lambda msg: print_log(msg, logger='current'))
+        self.seconds: Dict[str, Dict[str, Any]] = {}
         os.makedirs(work_dir, exist_ok=True)
 
     def directory(self, name: str, settings: Dict) -> str:
@@ -69,12 +75,15 @@ class StageStore:
         record = self.record(name, settings)
         if record is not None:
             self.log(f'[{name}] done before, skipped ({stage_dir})')
+            self.seconds[name] = dict(
+                seconds=record.get('seconds'), ran=False)
             return record['result']
         self.log(f'[{name}] running in {stage_dir}')
         os.makedirs(stage_dir, exist_ok=True)
         tic = time.perf_counter()
         result = fn(stage_dir)
         seconds = time.perf_counter() - tic
+        self.seconds[name] = dict(seconds=seconds, ran=True)
         dump_json_atomic(
             dict(
                 name=name,

@@ -5,15 +5,20 @@ import os.path as osp
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
+import torch
 from mmengine.config import Config
 
 from mmwsal.apis import file_sha256
-from mmwsal.apis.pipeline import PipelineSettings, run_pipeline
+from mmwsal.apis.pipeline import (RECOGNITION_KEY, PipelineSettings,
+                                  gap_recovered, run_pipeline, seed_spread,
+                                  summary_markdown)
 from mmwsal.apis.pipeline_stages import StageStore
 from mmwsal.engine.hooks import ProgressBarHook
 from tools.predict import main as predict_main
 
-RECOGNIZER = 'configs/adaptfocus/adaptfocus_r3d-18-16ch_8x4_90e_synthetic.py'
+RECOGNIZER = ('configs/adaptfocus/'
+              'adaptfocus_r3d-18-16ch_8x4_60e_synthetic-demo.py')
 LOCALIZER = 'configs/wstal/mil_x3d-feat_600-iter_synthetic.py'
 
 
@@ -29,9 +34,15 @@ def test_stage_store_skips_finished_stages_and_keeps_others(tmp_path):
 
     first = stages.run('train', dict(lr=0.1), work)
     assert first == dict(value=1) and len(calls) == 1
-    # Same settings: the recorded result, nothing run.
-    assert stages.run('train', dict(lr=0.1), work) == dict(value=1)
+    assert stages.seconds['train']['ran'] is True
+    ran_for = stages.seconds['train']['seconds']
+    assert ran_for >= 0
+    # Same settings: the recorded result, nothing run; its time is the
+    # recorded one.
+    again = StageStore(str(tmp_path), log=messages.append)
+    assert again.run('train', dict(lr=0.1), work) == dict(value=1)
     assert len(calls) == 1 and 'skipped' in messages[-1]
+    assert again.seconds['train'] == dict(seconds=ran_for, ran=False)
     # Other settings: another directory; the first one is left as it was.
     assert stages.run('train', dict(lr=0.2), work) == dict(value=2)
     assert calls[0] != calls[1]
@@ -140,9 +151,15 @@ def test_pipeline_end_to_end_tiny(tiny_synthetic, tmp_path):
         'recognizer']['checkpoint']
     with open(osp.join(settings.work_dir, 'summary.md')) as f:
         table = f.read().splitlines()
-    assert len(table) == 4
+    # Two rows, no gap column without the clean row, the random level.
+    assert len(table) == 6 and 'gap recovered' not in table[0]
     assert table[2].startswith('| Weak (Noisy) |')
     assert table[3].startswith('| Weak (AdaptFocus) |')
+    assert table[5].startswith('Random scores: recognition mAP ')
+    chance = summary['random_recognition_map']
+    assert chance['videos'] == sum(v['subset'] == 'test'
+                                   for v in videos.values())
+    assert 0 < chance['mean'] < chance['p95'] < 1
     with open(osp.join(settings.work_dir, 'summary.json')) as f:
         assert json.load(f)['rows'] == summary['rows']
 
@@ -196,3 +213,122 @@ def test_pipeline_end_to_end_tiny(tiny_synthetic, tmp_path):
     np.testing.assert_allclose([s for s, _ in got], [s for s, _ in expected],
                                rtol=1e-5)
     assert [k for _, k in got] == [k for _, k in expected]
+
+
+def _summary(rec, loc, seeds=None):
+    """A summary of modes with recognition mAP ``rec[mode]`` and
+    localization mAP ``loc[mode]`` at every tIoU."""
+    rows = {}
+    for mode in rec:
+        metrics = {f'mAP@{t / 10:.2f}': loc[mode] for t in range(1, 8)}
+        metrics['mAP_avg'] = loc[mode]
+        rows[mode] = dict(
+            recognizer=dict(metrics={RECOGNITION_KEY: rec[mode]}),
+            localizer=dict(metrics=metrics))
+    return dict(
+        rows=rows,
+        recognition_seeds=seed_spread(seeds or {m: {0: rec[m]}
+                                                for m in rec}))
+
+
+def test_summary_table_has_the_gap_each_mode_recovers():
+    assert gap_recovered(0.6, noisy=0.5, full=0.9) == pytest.approx(0.25)
+    assert gap_recovered(0.4, noisy=0.5, full=0.9) == pytest.approx(-0.25)
+    assert gap_recovered(0.6, noisy=0.5, full=0.5) is None
+    table = summary_markdown(
+        _summary(
+            dict(full=0.9, noisy=0.5, adaptfocus=0.8),
+            dict(full=0.30, noisy=0.10, adaptfocus=0.15))).splitlines()
+    assert len(table) == 5
+    head = [c.strip() for c in table[0].strip('|').split('|')]
+    assert head[2:9] == [f'loc. mAP@{t / 10:g}' for t in range(1, 8)]
+    assert head[-1] == 'gap recovered (rec. / loc.)'
+    cells = [c.strip() for c in table[4].strip('|').split('|')]
+    # (0.8 - 0.5) / (0.9 - 0.5) and (0.15 - 0.10) / (0.30 - 0.10)
+    assert cells[0] == 'Weak (AdaptFocus)' and cells[1] == '80.0'
+    assert cells[-2:] == ['15.0', '75% / 25%']
+    assert table[2].split('|')[-2].strip() == ''  # the clean row
+    # Without the clean row there is no gap to share.
+    table = summary_markdown(
+        _summary(dict(noisy=0.5, adaptfocus=0.8), dict(noisy=0.1,
+                                                       adaptfocus=0.2)))
+    assert 'gap recovered' not in table
+
+
+def test_summary_table_shows_the_spread_over_seeds():
+    seeds = dict(noisy={0: 0.50, 1: 0.56, 2: 0.53},
+                 adaptfocus={0: 0.70, 1: 0.64, 2: 0.67})
+    spread = seed_spread(seeds)
+    for mode, values in seeds.items():
+        v = np.array(list(values.values()))
+        assert spread[mode]['mean'] == pytest.approx(v.mean())
+        # the sample standard deviation: 0.03 for both
+        assert spread[mode]['std'] == pytest.approx(0.03)
+        assert spread[mode]['values'] == {str(k): x for k, x in values.items()}
+    assert seed_spread(dict(noisy={0: 0.5}))['noisy']['std'] == 0.0
+    summary = _summary(dict(noisy=0.5, adaptfocus=0.7),
+                       dict(noisy=0.1, adaptfocus=0.2), seeds)
+    summary['random_recognition_map'] = dict(mean=0.396, p95=0.452,
+                                             videos=40)
+    text = summary_markdown(summary).splitlines()
+    assert ('Random scores: recognition mAP 39.6 (95th percentile 45.2) on '
+            'these 40 test videos.') in text
+    assert 'recognition mAP over seeds:' in text
+    rows = text[text.index('recognition mAP over seeds:') + 2:]
+    assert rows[0].startswith('| recognizer training | seed 0 | seed 1 |')
+    assert rows[2] == '| Weak (Noisy) | 50.0 | 56.0 | 53.0 | 53.0 | 3.0 |'
+
+
+def test_pipeline_gives_the_same_numbers_twice(tiny_synthetic, tmp_path):
+    """Same settings in two work dirs: identical metrics, features and
+    recognition mAP of every seed (with a dataloader worker); another seed
+    trains other weights."""
+    ann_file, root = tiny_synthetic
+    recognizer, localizer = _tiny_configs(tmp_path)
+    runs = []
+    for name in ('a', 'b'):
+        runs.append(
+            run_pipeline(
+                PipelineSettings(
+                    work_dir=str(tmp_path / name),
+                    ann_file=ann_file,
+                    video_root=root,
+                    recognizer_config=recognizer,
+                    localizer_config=localizer,
+                    modes=['noisy'],
+                    spread_seeds=[1],
+                    workers=1,
+                    progress=False)))
+    a, b = runs
+    for key in ('recognizer', 'localizer'):
+        assert a['rows']['noisy'][key]['metrics'] == b['rows']['noisy'][key][
+            'metrics']
+    assert a['recognition_seeds'] == b['recognition_seeds']
+    assert list(a['recognition_seeds']['noisy']['values']) == ['0', '1']
+    with open(ann_file) as f:
+        video_id = sorted(json.load(f)['videos'])[0]
+    feats = [
+        np.load(osp.join(r['rows']['noisy']['features']['feature_dir'],
+                         f'{video_id}.npy')) for r in runs
+    ]
+    assert np.array_equal(*feats)
+    # The seed-1 recognizer: a stage of its own, with other weights.
+    seed1 = [
+        d for d in os.listdir(tmp_path / 'a')
+        if d.startswith('recognizer_noisy_seed1-')
+    ]
+    assert len(seed1) == 1
+    with open(tmp_path / 'a' / seed1[0] / 'stage.json') as f:
+        record = json.load(f)
+    assert record['settings']['seed'] == 1
+    weights = [
+        torch.load(c, map_location='cpu', weights_only=False)['state_dict']
+        for c in (a['rows']['noisy']['recognizer']['checkpoint'],
+                  record['result']['checkpoint'])
+    ]
+    assert any(not torch.equal(weights[0][k], weights[1][k])
+               for k in weights[0])
+    assert set(a['stage_seconds']) == {
+        'recognizer_noisy', 'features_noisy', 'localizer_noisy',
+        'recognizer_noisy_seed1'
+    }

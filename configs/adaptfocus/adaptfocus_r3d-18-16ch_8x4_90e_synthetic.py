@@ -1,8 +1,9 @@
 # AdaptFocus on synthetic long videos with a ResNet3d-18 of 16 base channels
 # and no temporal downsampling before res4: on a CPU about 3x faster per
-# iteration than the tiny X3D, and what the pipeline demo
-# (tools/run_pipeline.py, `make demo`) trains. Same data, pipelines and
-# AdaptFocus settings as adaptfocus_x3d-tiny_8x4_30e_synthetic.py; 90 epochs.
+# iteration than the tiny X3D. Same data, pipelines and AdaptFocus settings
+# as adaptfocus_x3d-tiny_8x4_30e_synthetic.py; 90 epochs. The pipeline demo
+# (tools/run_pipeline.py, `make demo`) trains its 32x32 variant,
+# adaptfocus_r3d-18-16ch_8x4_60e_synthetic-demo.py.
 _base_ = ['./adaptfocus_x3d-tiny_8x4_30e_synthetic.py']
 
 base_channels = 16

@@ -25,7 +25,7 @@ def test_make_demo_runs_the_whole_pipeline(tmp_path):
     assert proc.returncode == 0, log[-3000:]
     assert (data / 'annotations.json').is_file()
     summary = json.loads((work / 'summary.json').read_text())
-    assert list(summary['rows']) == ['noisy', 'adaptfocus']
+    assert list(summary['rows']) == ['full', 'noisy', 'adaptfocus']
     for row in summary['rows'].values():
         assert osp.isfile(row['recognizer']['checkpoint'])
         assert osp.isfile(row['localizer']['checkpoint'])
@@ -33,13 +33,17 @@ def test_make_demo_runs_the_whole_pipeline(tmp_path):
             'acc/mean_average_precision'] <= 1
         assert 0 <= row['localizer']['metrics']['mAP_avg'] <= 1
     table = (work / 'summary.md').read_text()
-    assert '| Weak (Noisy) |' in table and '| Weak (AdaptFocus) |' in table
-    # The table is printed at the end, and the figures are written.
+    for name in ('Full (Clean)', 'Weak (Noisy)', 'Weak (AdaptFocus)'):
+        assert f'| {name} |' in table
+    assert 'gap recovered' in table
+    # The table and the time of each stage are printed at the end, and the
+    # figures are written.
     assert '| Weak (AdaptFocus) |' in log
+    assert 'recognizer_adaptfocus' in log and 'total wall time' in log
     figures = sorted(os.listdir(work / 'figures'))
     assert 'ratio_above_threshold.png' in figures
     assert 'top1_success_ratio.png' in figures
-    assert sum(f.startswith('localization_') for f in figures) == 2
+    assert sum(f.startswith('localization_') for f in figures) == 3
     assert sum(f.startswith('scores_') for f in figures) == 1
     for name in figures:
         assert (work / 'figures' / name).read_bytes()[:4] == b'\x89PNG'

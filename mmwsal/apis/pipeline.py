@@ -296,8 +296,8 @@ def summary_markdown(summary: Dict,
     localization mAP@tIoU of the localizer on its features (%) and, with
     the Full (Clean) and Weak (Noisy) rows there, the share of their gap
     each other mode recovers; the recognition mAP of random scores; with
-    more than one seed, a second table of the recognition mAP of each
-    seed."""
+    more than one seed, a second table of the recognition mAP of each seed
+    and each mode's difference to Weak (Noisy) per seed."""
     rows = summary['rows']
 
     def numbers(mode):
@@ -345,4 +345,15 @@ def summary_markdown(summary: Dict,
                            [f'{100 * v["mean"]:.1f}', f'{100 * v["std"]:.1f}']
                            for mode, v in spread.items()
                        ])
+        if 'noisy' in spread:
+            text.append('')
+            base = spread['noisy']['values']
+            for mode, v in spread.items():
+                if mode == 'noisy':
+                    continue
+                diffs = [100 * (v['values'][k] - base[k]) for k in seeds]
+                text.append(
+                    f'{FOCUS_MODE_NAMES.get(mode, mode)} - Weak (Noisy), '
+                    'per seed: ' + ', '.join(f'{d:+.1f}' for d in diffs) +
+                    f' (mean {np.mean(diffs):+.1f})')
     return '\n'.join(text)

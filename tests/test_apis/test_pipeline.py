@@ -277,6 +277,8 @@ def test_summary_table_shows_the_spread_over_seeds():
     rows = text[text.index('recognition mAP over seeds:') + 2:]
     assert rows[0].startswith('| recognizer training | seed 0 | seed 1 |')
     assert rows[2] == '| Weak (Noisy) | 50.0 | 56.0 | 53.0 | 53.0 | 3.0 |'
+    assert text[-1] == ('Weak (AdaptFocus) - Weak (Noisy), per seed: +20.0, '
+                        '+8.0, +14.0 (mean +14.0)')
 
 
 def test_pipeline_gives_the_same_numbers_twice(tiny_synthetic, tmp_path):

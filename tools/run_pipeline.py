@@ -1,15 +1,16 @@
 """The whole pipeline, from raw long videos to localized actions.
 
 For each recognizer training mode (by default the Full (Clean) oracle,
-the noisy baseline and AdaptFocus, with the same budget and seed): train the recognizer on the
-long videos with video-level labels and test it; extract Weak-FEAT
-snippet features of every video with it; train a WS-TAL localizer on those
-features and test it. One summary table (``summary.md``, ``summary.json``)
-goes into the work dir; ``--spread-seeds`` trains and tests each
+the noisy baseline and AdaptFocus, with the same budget and seed): train
+the recognizer on the long videos with video-level labels and test it;
+extract Weak-FEAT snippet features of every video with it; train a WS-TAL
+localizer on those features and test it. One summary table
+(``summary.md``, ``summary.json``) goes into the work dir, and the seconds
+of each stage are printed; ``--spread-seeds`` trains and tests each
 recognizer with more seeds for the spread of its mAP. Rerunning skips
 every finished stage whose settings are unchanged. Seeds, deterministic
 algorithms and thread counts are fixed: the same command gives the same
-table on machines of the same kind.
+table on every run.
 
 Without ``--ann-file`` it runs on synthetic long videos, generated into
 ``--data-dir`` if absent (the main job of ``make demo``); the recognizers

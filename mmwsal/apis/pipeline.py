@@ -294,37 +294,34 @@ def summary_markdown(summary: Dict,
                                              '0.70')) -> str:
     """A row per recognizer mode with its recognition mAP, the
     localization mAP@tIoU of the localizer on its features (%) and, with
-    the Full (Clean) and Weak (Noisy) rows there, the share of their gap
-    each other mode recovers; the recognition mAP of random scores; with
-    more than one seed, a second table of the recognition mAP of each seed
-    and each mode's difference to Weak (Noisy) per seed."""
+    the Full (Clean) and Weak (Noisy) rows there, the share of their
+    recognition gap each other mode recovers; the recognition mAP of
+    random scores; with more than one seed, a second table of the
+    recognition mAP of each seed and each mode's difference to Weak (Noisy)
+    per seed."""
     rows = summary['rows']
 
-    def numbers(mode):
-        return (rows[mode]['recognizer']['metrics'][RECOGNITION_KEY],
-                rows[mode]['localizer']['metrics']['mAP_avg'])
+    def recognition(mode):
+        return rows[mode]['recognizer']['metrics'][RECOGNITION_KEY]
 
     bounds = {'full', 'noisy'} <= set(rows)
     head = (['recognizer training', 'recognition mAP'] +
             [f'loc. mAP@{float(t):g}' for t in tious] + ['loc. mAP avg'])
     if bounds:
-        head.append('gap recovered (rec. / loc.)')
+        head.append('recognition gap recovered')
     lines = []
     for mode, row in rows.items():
-        rec, loc = numbers(mode)
-        cells = [FOCUS_MODE_NAMES.get(mode, mode), f'{100 * rec:.1f}']
-        cells += [
-            f'{100 * row["localizer"]["metrics"][f"mAP@{t}"]:.1f}'
-            for t in tious
+        loc = row['localizer']['metrics']
+        cells = [
+            FOCUS_MODE_NAMES.get(mode, mode), f'{100 * recognition(mode):.1f}'
         ]
-        cells.append(f'{100 * loc:.1f}')
+        cells += [f'{100 * loc[f"mAP@{t}"]:.1f}' for t in tious]
+        cells.append(f'{100 * loc["mAP_avg"]:.1f}')
         if bounds:
-            shares = [
-                gap_recovered(v, n, f) for v, n, f in zip(
-                    numbers(mode), numbers('noisy'), numbers('full'))
-            ]
-            cells.append('' if mode in ('full', 'noisy') else ' / '.join(
-                '-' if x is None else f'{100 * x:.0f}%' for x in shares))
+            share = gap_recovered(
+                recognition(mode), recognition('noisy'), recognition('full'))
+            cells.append('' if mode in ('full', 'noisy') else
+                         '-' if share is None else f'{100 * share:.0f}%')
         lines.append(cells)
     text = _table(head, lines)
     chance = summary.get('random_recognition_map')

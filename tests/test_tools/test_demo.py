@@ -35,7 +35,7 @@ def test_make_demo_runs_the_whole_pipeline(tmp_path):
     table = (work / 'summary.md').read_text()
     for name in ('Full (Clean)', 'Weak (Noisy)', 'Weak (AdaptFocus)'):
         assert f'| {name} |' in table
-    assert 'gap recovered' in table
+    assert 'recognition gap recovered' in table
     # The table and the time of each stage are printed at the end, and the
     # figures are written.
     assert '| Weak (AdaptFocus) |' in log

@@ -77,10 +77,13 @@ def test_read_scalars_picks_one_key_in_order(tmp_path):
 
 
 def test_localization_panels_say_which_classes_were_not_localized():
-    scores = np.array([0.7, 0.14, 0.3])
+    scores = np.array([0.7, 0.14, 0.3, 0.1996])
     assert _selection_note(0, scores, [0, 2], 0.2) == 'video score 0.70'
     assert _selection_note(1, scores, [0, 2], 0.2) == (
         'video score 0.14 < class threshold 0.20: not localized')
+    # just under the threshold: enough decimals not to read as equal
+    assert _selection_note(3, scores, [0, 2], 0.2) == (
+        'video score 0.1996 < class threshold 0.2000: not localized')
     # passed the threshold, not selected (a head of its own choosing)
     assert _selection_note(2, scores, [0], 0.2) == (
         'video score 0.30: not localized')

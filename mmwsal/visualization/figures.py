@@ -83,13 +83,18 @@ def plot_action_scores(out_file: str,
 def _selection_note(label: int, video_scores: np.ndarray,
                     localized_classes: Optional[Sequence[int]],
                     class_threshold: Optional[float]) -> str:
-    """``video score 0.14 < 0.20: not localized`` and the like."""
+    """``video score 0.14 < class threshold 0.20: not localized`` and the
+    like, with as many decimals as tell the score from the threshold."""
     score = float(video_scores[label])
     if localized_classes is None or label in localized_classes:
         return f'video score {score:.2f}'
     if class_threshold is not None and score < class_threshold:
-        return (f'video score {score:.2f} < class threshold '
-                f'{class_threshold:.2f}: not localized')
+        digits = 2
+        while digits < 6 and round(score, digits) == round(
+                class_threshold, digits):
+            digits += 1
+        return (f'video score {score:.{digits}f} < class threshold '
+                f'{class_threshold:.{digits}f}: not localized')
     return f'video score {score:.2f}: not localized'
 
 
@@ -147,10 +152,11 @@ def plot_localization(out_file: str,
                     label='detections (top 5)' if i == 0 else None)
             ax.text(end, y, f' {score:.2f}', fontsize=6, va='center')
         if video_scores is not None:
-            ax.text(0.995, 0.96, _selection_note(label, video_scores,
-                                                localized_classes,
-                                                class_threshold),
-                    transform=ax.transAxes, ha='right', va='top', fontsize=7)
+            # above the panel, clear of the detection bars
+            ax.set_title(
+                _selection_note(label, video_scores, localized_classes,
+                                class_threshold),
+                loc='right', fontsize=7, pad=2)
     return _finish(fig, axes, labels, class_names, 1.45, 'upper left', 4,
                    title, out_file)
 

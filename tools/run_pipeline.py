@@ -45,7 +45,7 @@ from mmwsal.utils import FOCUS_MODES
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RECOGNIZER = ('configs/adaptfocus/'
-              'adaptfocus_r3d-18-16ch_8x4_60e_synthetic-demo.py')
+              'adaptfocus_r3d-18-16ch-48px_8x4_60e_synthetic.py')
 LOCALIZER = 'configs/wstal/mil_x3d-feat_600-iter_synthetic.py'
 # The synthetic data: scenes shared by all videos, and snippets every 0.8 s
 # (8 frames at 10 fps) for actions of 1-8 s.

@@ -3,7 +3,7 @@
 # iteration than the tiny X3D. Same data, pipelines and AdaptFocus settings
 # as adaptfocus_x3d-tiny_8x4_30e_synthetic.py; 90 epochs. The pipeline demo
 # (tools/run_pipeline.py, `make demo`) trains its 32x32 variant,
-# adaptfocus_r3d-18-16ch_8x4_60e_synthetic-demo.py.
+# adaptfocus_r3d-18-16ch-48px_8x4_60e_synthetic.py.
 _base_ = ['./adaptfocus_x3d-tiny_8x4_30e_synthetic.py']
 
 base_channels = 16

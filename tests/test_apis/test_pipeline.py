@@ -18,7 +18,7 @@ from mmwsal.engine.hooks import ProgressBarHook
 from tools.predict import main as predict_main
 
 RECOGNIZER = ('configs/adaptfocus/'
-              'adaptfocus_r3d-18-16ch_8x4_60e_synthetic-demo.py')
+              'adaptfocus_r3d-18-16ch-48px_8x4_60e_synthetic.py')
 LOCALIZER = 'configs/wstal/mil_x3d-feat_600-iter_synthetic.py'
 
 

@@ -18,8 +18,9 @@ from mmengine.runner import Runner
 
 from mmwsal.datasets.annotation import load_annotation, subset_video_infos
 from mmwsal.evaluation.functional import random_score_map
-from mmwsal.utils import (FOCUS_MODE_NAMES, FOCUS_MODES, dump_json_atomic,
-                          set_focus_mode, use_feature_set, use_video_set)
+from mmwsal.utils import (FOCUS_MODE_NAMES, FOCUS_MODES, atomic_open,
+                          dump_json_atomic, set_focus_mode, use_feature_set,
+                          use_video_set)
 from .feature_extraction import extract_features
 from .feature_store import file_sha256, settings_digest
 from .pipeline_stages import StageStore
@@ -241,7 +242,7 @@ def run_pipeline(s: PipelineSettings) -> Dict:
         random_recognition_map=random_recognition_map(s.ann_file),
         stage_seconds=stages.seconds)
     dump_json_atomic(summary, osp.join(s.work_dir, 'summary.json'))
-    with open(osp.join(s.work_dir, 'summary.md'), 'w') as f:
+    with atomic_open(osp.join(s.work_dir, 'summary.md')) as f:
         f.write(summary_markdown(summary) + '\n')
     return summary
 

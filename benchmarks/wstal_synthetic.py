@@ -21,7 +21,7 @@ Features (``--features``):
   ``--checkpoint`` or, without one, as initialised with seed 0;
 - ``--feature-dir DIR --ann-file FILE`` instead: features a recognizer of
   the project extracted (e.g. the demo's ``work_dirs/demo/features_*/``
-  with ``data/synthetic_coloured/annotations.json``); the channel count is
+  with ``data/synthetic_demo/annotations.json``); the channel count is
   the manifest's ``feature_dim``.
 
 Rows: each head's synthetic config (``configs/wstal/<head>_*_synthetic.py``)
@@ -49,7 +49,7 @@ the mAP tables are the same on every run (the times are measured). Run::
     python benchmarks/wstal_synthetic.py --features planted --num-videos 600
     python benchmarks/wstal_synthetic.py --feature-dir \\
         work_dirs/demo/features_adaptfocus-<digest> \\
-        --ann-file data/synthetic_coloured/annotations.json
+        --ann-file data/synthetic_demo/annotations.json
 """
 import argparse
 import glob

@@ -36,4 +36,3 @@ def test_main_writes_the_run_table_and_figures(tmp_path):
         main([str(run), '--readme', str(readme), '--figure-dir',
               str(figures)])
     assert '| row | 1.0 |' in readme.read_text()
-

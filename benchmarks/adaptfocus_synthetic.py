@@ -59,9 +59,8 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
-from mmwsal.datasets import generate_synthetic_dataset, load_annotation
-from mmwsal.datasets.annotation import subset_video_infos
-from mmwsal.evaluation.functional import random_score_map
+from mmwsal.apis.pipeline import random_recognition_map
+from mmwsal.datasets import generate_synthetic_dataset
 from mmwsal.datasets.transforms import WeakClipSampler
 from mmwsal.engine.hooks import AdaptFocusHook
 from mmwsal.engine.hooks.adaptfocus_hook import clip_centre, training_videos
@@ -300,13 +299,13 @@ def cell(values, fmt='{:.3f}') -> str:
     return (fmt + ' +- ' + fmt).format(np.mean(values), np.std(values))
 
 
-def print_table(args, results: dict, chance: tuple, data_dir: str) -> None:
+def print_table(args, results: dict, chance: dict, data_dir: str) -> None:
     ann = osp.join(data_dir, 'annotations.json')
     print('\n$ ' +
           ' '.join(shlex.quote(a) for a in [sys.executable] + sys.argv))
     print(f'{args.num_videos} synthetic videos (data seed 0; '
-          f'{chance[2]} test), backbone {args.backbone}, {args.epochs} '
-          f'epochs of batch {args.batch_size}, lr '
+          f'{chance["videos"]} test), backbone {args.backbone}, '
+          f'{args.epochs} epochs of batch {args.batch_size}, lr '
           f'{args.lr or "config"}, warm-up ratio '
           f'{args.warmup_ratio if args.warmup_ratio is not None else "config"}'
           f', seeds {args.seeds}; test mAP with 10 views, mean +- std over '
@@ -315,8 +314,8 @@ def print_table(args, results: dict, chance: tuple, data_dir: str) -> None:
           'W: mean action focusing weight; a: mean spike-actionness of the '
           "batches' instances); top-1: share of estimated instances whose "
           'lambda lies in a segment of their class.')
-    print(f'Random scores on this test set: mAP {chance[0]:.3f} (95th pct '
-          f'{chance[1]:.3f}); annotation {ann}\n')
+    print(f'Random scores on this test set: mAP {chance["mean"]:.3f} (95th '
+          f'pct {chance["p95"]:.3f}); annotation {ann}\n')
     columns = ['test mAP'] + (['train mAP'] if args.train_map else []) + [
         'above', 'kept', 'W', 'a', 'top-1 (random)', 'min/run'
     ]
@@ -355,11 +354,7 @@ def main():
         print(f'pretraining (full, data seed 1): test mAP '
               f'{result["test_map"]:.4f} on its own test videos')
         args.load_from = result['checkpoint']
-    labels = [
-        v['label'] for v in subset_video_infos(
-            load_annotation(osp.join(data_dir, 'annotations.json')), ['test'])
-    ]
-    chance = random_score_map(labels) + (len(labels), )
+    chance = random_recognition_map(osp.join(data_dir, 'annotations.json'))
     results = {}
     for mode in args.modes:
         for seed in args.seeds:

@@ -1,10 +1,9 @@
 # What the pipeline demo (tools/run_pipeline.py, `make demo`) trains: the
 # ResNet3d-18 of 16 base channels of
 # adaptfocus_r3d-18-16ch_8x4_90e_synthetic.py on the demo's 48x64 frames,
-# 48x48 crops (no downscaling), 60 epochs. One iteration (batch 8, 8
-# frames) takes about 0.07 s on one CPU thread, against 0.25 s for 64x64
-# crops of 96x128 frames, so that the demo trains on 160 videos in
-# minutes. One dataloader worker beside the training thread uses both
+# 48x48 crops (no downscaling), 60 epochs: small enough that the demo
+# trains on 160 videos in minutes on a CPU (it prints each stage's
+# seconds). One dataloader worker beside the training thread uses both
 # cores of a 2-core machine; validation and checkpoints every 20 epochs. The
 # last stage's maps are 2x2: a last training batch of one video would
 # leave its batch norm few values per channel, so the incomplete last batch

@@ -2,7 +2,7 @@
 # and no temporal downsampling before res4: on a CPU about 3x faster per
 # iteration than the tiny X3D. Same data, pipelines and AdaptFocus settings
 # as adaptfocus_x3d-tiny_8x4_30e_synthetic.py; 90 epochs. The pipeline demo
-# (tools/run_pipeline.py, `make demo`) trains its 32x32 variant,
+# (tools/run_pipeline.py, `make demo`) trains its 48x48 variant,
 # adaptfocus_r3d-18-16ch-48px_8x4_60e_synthetic.py.
 _base_ = ['./adaptfocus_x3d-tiny_8x4_30e_synthetic.py']
 
